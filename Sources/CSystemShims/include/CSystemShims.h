@@ -1,0 +1,9 @@
+#ifndef PRENSA_CSYSTEMSHIMS_H
+#define PRENSA_CSYSTEMSHIMS_H
+
+/// Atomically exchanges the two paths (Linux `renameat2` with `RENAME_EXCHANGE`).
+/// Returns 0 on success, or -1 with `errno` set; `errno` is `ENOSYS` or `EINVAL`
+/// where the kernel or filesystem cannot exchange, so callers can fall back.
+int prensa_exchange_paths(const char *first, const char *second);
+
+#endif

@@ -1,0 +1,254 @@
+import CCmarkGFM
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// How a document is parsed and rendered.
+public struct MarkdownOptions: Sendable, Hashable {
+    /// Pass the author's raw HTML through (then GFM's tagfilter applies). Off by default: raw HTML
+    /// becomes a comment and `javascript:` links are emptied.
+    public var allowRawHTML: Bool
+    /// Curly quotes, dashes and ellipses from their ASCII spellings.
+    public var smartPunctuation: Bool
+    /// The accessible label of the anchor link added to every heading.
+    public var headingAnchorLabel: String
+
+    public init(
+        allowRawHTML: Bool = false, smartPunctuation: Bool = true,
+        headingAnchorLabel: String = "Link to this section"
+    ) {
+        self.allowRawHTML = allowRawHTML
+        self.smartPunctuation = smartPunctuation
+        self.headingAnchorLabel = headingAnchorLabel
+    }
+
+    var cmarkOptions: Int32 {
+        var options = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
+        if smartPunctuation { options |= CMARK_OPT_SMART }
+        if allowRawHTML { options |= CMARK_OPT_UNSAFE }
+        return options
+    }
+}
+
+/// One entry of a document's table of contents.
+public struct TOCEntry: Sendable, Hashable {
+    /// 1 to 6, as in `<h1>`…`<h6>`.
+    public let level: Int
+    /// The heading's id, unique within the document.
+    public let id: String
+    /// The heading's text without markup.
+    public let text: String
+}
+
+/// A fenced code block found in a document, with where it sits in the source file.
+public struct FencedBlock {
+    /// The whole info string, e.g. `sim scheduler`.
+    public let info: String
+    /// The code between the fences, with its final newline.
+    public let code: String
+    /// The 1-based line of the opening fence in the source file.
+    public let line: Int
+    /// The 1-based column of the opening fence.
+    public let column: Int
+    /// The 1-based line in the source file of the first line of `code`.
+    public var codeLine: Int { line + 1 }
+    /// The info string's first word (`sim`), or "" when there is none.
+    public var language: String {
+        String(info.split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
+    }
+    /// The words of the info string after the first (`["scheduler"]`).
+    public var arguments: [String] {
+        info.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().map(String.init)
+    }
+
+    fileprivate let node: OpaquePointer
+    fileprivate let documentID: ObjectIdentifier
+}
+
+/// The HTML of a rendered document and its table of contents.
+public struct RenderedDocument: Sendable, Hashable {
+    public let html: String
+    public let tableOfContents: [TOCEntry]
+}
+
+/// cmark-gfm 0.29.0.gfm.6 changes a process-global table of special characters inside
+/// `cmark_parser_finish` when extensions are attached: only one finish may run at a time.
+private let finishLock = Mutex(())
+
+/// `cmark_gfm_core_extensions_ensure_registered` is not thread-safe in gfm.6; a global's lazy
+/// initializer runs exactly once.
+private let extensionsRegistered: Bool = {
+    cmark_gfm_core_extensions_ensure_registered()
+    return true
+}()
+
+private let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
+
+/// A parsed Markdown document: a cmark-gfm tree that can be searched for fenced blocks, have
+/// blocks replaced by generated HTML, and be rendered once.
+///
+/// A `Document` is used by one thread at a time; different documents may be parsed and rendered
+/// in parallel.
+public final class Document {
+    private let parser: OpaquePointer
+    private let root: OpaquePointer
+    private let options: MarkdownOptions
+    private let lineOffset: Int
+    /// Nodes taken out of the tree. Inline literals borrow their block's buffer, so they are freed
+    /// only with the document.
+    private var detached: [OpaquePointer] = []
+
+    /// Parses `text`. `lineOffset` is the number of lines in the file before `text` (a front
+    /// matter block), so reported line numbers are those of the file.
+    public init(parsing text: String, options: MarkdownOptions = MarkdownOptions(), lineOffset: Int = 0) {
+        precondition(extensionsRegistered)
+        self.options = options
+        self.lineOffset = lineOffset
+        guard let parser = cmark_parser_new(options.cmarkOptions) else {
+            fatalError("cmark_parser_new failed: out of memory")
+        }
+        for name in extensionNames {
+            if let syntaxExtension = cmark_find_syntax_extension(name) {
+                cmark_parser_attach_syntax_extension(parser, syntaxExtension)
+            }
+        }
+        var text = text
+        text.withUTF8 { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                if let base = chars.baseAddress { cmark_parser_feed(parser, base, chars.count) }
+            }
+        }
+        // Pointers are not Sendable; cross the lock as their bit patterns.
+        let parserBits = UInt(bitPattern: parser)
+        let rootBits = finishLock.withLock { _ in
+            UInt(bitPattern: cmark_parser_finish(OpaquePointer(bitPattern: parserBits)))
+        }
+        guard let root = OpaquePointer(bitPattern: rootBits) else { fatalError("cmark_parser_finish failed: out of memory") }
+        self.parser = parser
+        self.root = root
+    }
+
+    deinit {
+        for node in detached { cmark_node_free(node) }
+        cmark_node_free(root)
+        cmark_parser_free(parser)
+    }
+
+    /// Every fenced code block, in document order.
+    public func fencedBlocks() -> [FencedBlock] {
+        nodes(ofType: CMARK_NODE_CODE_BLOCK).compactMap { node in
+            guard cmark_node_get_fenced(node, nil, nil, nil) != 0 else { return nil }
+            return FencedBlock(
+                info: string(cmark_node_get_fence_info(node)),
+                code: string(cmark_node_get_literal(node)),
+                line: Int(cmark_node_get_start_line(node)) + lineOffset,
+                column: Int(cmark_node_get_start_column(node)),
+                node: node,
+                documentID: ObjectIdentifier(self)
+            )
+        }
+    }
+
+    /// Fenced code blocks whose info string's first word is `language` (e.g. `sim`).
+    public func fencedBlocks(language: String) -> [FencedBlock] {
+        fencedBlocks().filter { $0.language == language }
+    }
+
+    /// Replaces `block` with `html`, which is emitted verbatim even when raw HTML is off: use it
+    /// for HTML the generator itself makes (figures), never for an author's text.
+    public func replace(_ block: FencedBlock, withHTML html: String) {
+        precondition(block.documentID == ObjectIdentifier(self), "block belongs to another document")
+        replace(block.node, withHTML: html)
+    }
+
+    /// Gives every heading a unique id and an anchor link, and renders the document to HTML.
+    public func render() -> RenderedDocument {
+        var used: [String: Int] = [:]
+        var toc: [TOCEntry] = []
+        for heading in nodes(ofType: CMARK_NODE_HEADING) {
+            let level = Int(cmark_node_get_heading_level(heading))
+            let text = collapseWhitespace(rendered(cmark_render_plaintext(heading, 0, 0)))
+            let id = uniqueID(for: text, used: &used)
+            toc.append(TOCEntry(level: level, id: id, text: text))
+            var html = rendered(cmark_render_html(heading, options.cmarkOptions, extensions))
+            while html.last == "\n" { html.removeLast() }
+            let openTag = "<h\(level)>"
+            let closeTag = "</h\(level)>"
+            guard html.hasPrefix(openTag), html.hasSuffix(closeTag) else { continue }
+            let inner = html.dropFirst(openTag.count).dropLast(closeTag.count)
+            let anchor =
+                "<a class=\"heading-anchor\" href=\"#\(id)\" aria-label=\"\(HTML.escape(options.headingAnchorLabel))\">#</a>"
+            replace(heading, withHTML: "<h\(level) id=\"\(id)\">\(inner) \(anchor)</h\(level)>\n")
+        }
+        let html = rendered(cmark_render_html(root, options.cmarkOptions, extensions))
+        return RenderedDocument(html: html, tableOfContents: toc)
+    }
+
+    // MARK: - Internals
+
+    private var extensions: UnsafeMutablePointer<cmark_llist>? {
+        cmark_parser_get_syntax_extensions(parser)
+    }
+
+    private func nodes(ofType type: cmark_node_type) -> [OpaquePointer] {
+        var found: [OpaquePointer] = []
+        guard let iterator = cmark_iter_new(root) else { return found }
+        defer { cmark_iter_free(iterator) }
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE { break }
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            if cmark_node_get_type(node) == type { found.append(node) }
+        }
+        return found
+    }
+
+    private func replace(_ node: OpaquePointer, withHTML html: String) {
+        guard let custom = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK) else {
+            fatalError("cmark_node_new failed: out of memory")
+        }
+        cmark_node_set_on_enter(custom, html)
+        cmark_node_set_on_exit(custom, "")
+        cmark_node_replace(node, custom)
+        detached.append(node)
+    }
+
+    private func uniqueID(for text: String, used: inout [String: Int]) -> String {
+        var base = Slug.make(text)
+        if base.isEmpty { base = "secao" }
+        guard let count = used[base] else {
+            used[base] = 1
+            return base
+        }
+        var suffix = count
+        var candidate = "\(base)-\(suffix)"
+        while used[candidate] != nil {
+            suffix += 1
+            candidate = "\(base)-\(suffix)"
+        }
+        used[base] = suffix + 1
+        used[candidate] = 1
+        return candidate
+    }
+}
+
+private func string(_ pointer: UnsafePointer<CChar>?) -> String {
+    guard let pointer else { return "" }
+    return String(cString: pointer)
+}
+
+/// Takes ownership of a string cmark allocated with malloc.
+private func rendered(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
+    guard let pointer else { return "" }
+    defer { free(pointer) }
+    return String(cString: pointer)
+}
+
+private func collapseWhitespace(_ text: String) -> String {
+    text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
+        .joined(separator: " ")
+}

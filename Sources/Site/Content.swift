@@ -1,0 +1,166 @@
+import Foundation
+import Markdown
+
+/// A post: `content/posts/**/*.md`, published at `/posts/<slug>/`.
+struct Post: Sendable {
+    let file: String
+    let frontMatter: FrontMatter
+    let body: String
+    let bodyLineOffset: Int
+    let slug: String
+    /// Where the slug comes from: the `slug:` value, or the file itself.
+    let slugLocation: SourceLocation
+    /// Seconds since the epoch, for ordering.
+    let published: Int64
+    let date: PostDate
+}
+
+/// A page that is not a post: `content/sobre.md` is published at `/sobre/`.
+struct Page: Sendable {
+    let file: String
+    let frontMatter: FrontMatter
+    let body: String
+    let bodyLineOffset: Int
+    /// The site path without slashes at the ends: "sobre", "projetos/prensa".
+    let path: String
+}
+
+/// A file under `content/` that is neither Markdown nor `site.yml`: copied as it is.
+struct StaticFile: Sendable {
+    let sourcePath: String
+    let outputPath: String
+}
+
+struct LoadedContent: Sendable {
+    var posts: [Post] = []
+    var pages: [Page] = []
+    var staticFiles: [StaticFile] = []
+}
+
+enum ContentLoader {
+    /// Reads every file under `contentDir` (sorted, hidden files skipped), decoding front matter.
+    /// Drafts are dropped unless `includeDrafts`. Every problem goes to `log`.
+    static func load(
+        contentDir: String, displayPrefix: String, timeZone: TimeZone, includeDrafts: Bool,
+        log: inout DiagnosticLog
+    ) -> LoadedContent {
+        var content = LoadedContent()
+        let relativePaths = listFiles(in: contentDir)
+        let markdown = relativePaths.filter { $0.hasSuffix(".md") }
+        let results = parallelMap(markdown) { relative in
+            loadMarkdown(
+                path: contentDir + "/" + relative, relative: relative, displayPrefix: displayPrefix,
+                timeZone: timeZone)
+        }
+        for result in results {
+            log.append(contentsOf: result.log)
+            switch result.item {
+            case .post(let post)?:
+                if includeDrafts || !post.frontMatter.draft { content.posts.append(post) }
+            case .page(let page)?:
+                if includeDrafts || !page.frontMatter.draft { content.pages.append(page) }
+            case nil:
+                break
+            }
+        }
+        for relative in relativePaths where !relative.hasSuffix(".md") && relative != "site.yml" {
+            content.staticFiles.append(StaticFile(sourcePath: contentDir + "/" + relative, outputPath: relative))
+        }
+        return content
+    }
+
+    private enum Item: Sendable {
+        case post(Post)
+        case page(Page)
+    }
+
+    private struct Loaded: Sendable {
+        var item: Item?
+        var log = DiagnosticLog()
+    }
+
+    private static func loadMarkdown(
+        path: String, relative: String, displayPrefix: String, timeZone: TimeZone
+    ) -> Loaded {
+        var loaded = Loaded()
+        let display = displayPrefix + "content/" + relative
+        let split: SplitSource
+        switch SourceFile.read(path: path, displayPath: display).flatMap(SplitSource.split) {
+        case .success(let value): split = value
+        case .failure(let diagnostic):
+            loaded.log.append(diagnostic)
+            return loaded
+        }
+        let isPost = relative.hasPrefix("posts/")
+        guard
+            let frontMatter = FrontMatter.decode(
+                split, file: display, kind: isPost ? .post : .page, timeZone: timeZone, log: &loaded.log)
+        else { return loaded }
+        let fileLocation = SourceLocation(file: display, line: 1, column: 1)
+        let stem = String(relative.split(separator: "/").last!.dropLast(3))
+        if isPost {
+            guard let date = frontMatter.date else { return loaded }
+            let slug = frontMatter.slug ?? Slug.make(stem)
+            guard !slug.isEmpty else {
+                loaded.log.error(
+                    "the file name '\(stem).md' gives an empty URL slug; add 'slug:' to the front matter",
+                    at: fileLocation)
+                return loaded
+            }
+            loaded.item = .post(
+                Post(
+                    file: display, frontMatter: frontMatter, body: split.body, bodyLineOffset: split.bodyLineOffset,
+                    slug: slug, slugLocation: frontMatter.locations["slug"] ?? fileLocation,
+                    published: date.instant(in: timeZone), date: date))
+        } else {
+            var components = relative.split(separator: "/").dropLast().map(String.init)
+            components.append(frontMatter.slug ?? Slug.make(stem))
+            if components.last == "index" { components.removeLast() }
+            let sitePath = components.joined(separator: "/")
+            guard components.allSatisfy({ FrontMatter.isValidSlug($0) }), !sitePath.isEmpty else {
+                loaded.log.error(
+                    "the page '\(relative)' has no valid URL path; rename it or set 'slug:' (the home page is generated)",
+                    at: fileLocation)
+                return loaded
+            }
+            loaded.item = .page(
+                Page(
+                    file: display, frontMatter: frontMatter, body: split.body, bodyLineOffset: split.bodyLineOffset,
+                    path: sitePath))
+        }
+        return loaded
+    }
+
+    /// Files under `dir`, as sorted paths relative to it, skipping hidden files and folders.
+    static func listFiles(in dir: String) -> [String] {
+        var files: [String] = []
+        var pending = [""]
+        let manager = FileManager.default
+        while let relative = pending.popLast() {
+            let absolute = relative.isEmpty ? dir : dir + "/" + relative
+            guard let names = try? manager.contentsOfDirectory(atPath: absolute) else { continue }
+            for name in names where !name.hasPrefix(".") {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var isDirectory: ObjCBool = false
+                guard manager.fileExists(atPath: dir + "/" + child, isDirectory: &isDirectory) else { continue }
+                if isDirectory.boolValue { pending.append(child) } else { files.append(child) }
+            }
+        }
+        return files.sorted()
+    }
+}
+
+/// Words in a Markdown body: runs of letters and digits (any non-ASCII byte counts as a letter).
+func wordCount(_ text: String) -> Int {
+    var count = 0
+    var inWord = false
+    for byte in text.utf8 {
+        let isWordByte =
+            byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        if isWordByte && !inWord { count += 1 }
+        inWord = isWordByte
+    }
+    return count
+}

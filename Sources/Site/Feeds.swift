@@ -1,0 +1,174 @@
+import Markdown
+
+/// Atom, JSON Feed 1.1, sitemap and robots.txt. Every date comes from the posts, never the clock.
+struct FeedWriter {
+    let model: SiteModel
+
+    private var config: SiteConfig { model.config }
+    private var feedPosts: ArraySlice<RenderedPost> { model.posts.prefix(config.feedLimit) }
+
+    /// The newest date among the feed's posts (`updated` when given), or the epoch for an empty site.
+    private var feedUpdated: String {
+        feedPosts.map { post -> (Int64, String) in
+            let date = post.post.frontMatter.updated ?? post.post.date
+            return (date.instant(in: config.timeZone), date.local(in: config.timeZone).rfc3339)
+        }.max { $0.0 < $1.0 }?.1 ?? "1970-01-01T00:00:00Z"
+    }
+
+    func atom() -> String {
+        let home = config.baseURL
+        var xml = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\(xmlEscape(config.language))">
+              <title>\(xmlEscape(config.title))</title>
+              <subtitle>\(xmlEscape(config.description))</subtitle>
+              <link href="\(xmlEscape(home))feed.xml" rel="self" type="application/atom+xml"/>
+              <link href="\(xmlEscape(home))" rel="alternate" type="text/html"/>
+              <id>\(xmlEscape(home))</id>
+              <updated>\(feedUpdated)</updated>
+              <author><name>\(xmlEscape(config.author))</name></author>
+              <generator>Prensa</generator>
+
+            """
+        for post in feedPosts {
+            let frontMatter = post.post.frontMatter
+            let url = config.absoluteURL(post.url)
+            let published = post.post.date.local(in: config.timeZone).rfc3339
+            let updated = frontMatter.updated?.local(in: config.timeZone).rfc3339 ?? published
+            xml += """
+                  <entry>
+                    <title>\(xmlEscape(post.title))</title>
+                    <link href="\(xmlEscape(url))" rel="alternate" type="text/html"/>
+                    <id>\(xmlEscape(url))</id>
+                    <published>\(published)</published>
+                    <updated>\(updated)</updated>
+                    <summary>\(xmlEscape(frontMatter.description ?? ""))</summary>
+                    <content type="html" xml:base="\(xmlEscape(url))">\(xmlEscape(post.html))</content>
+
+                """
+            for tag in frontMatter.tags where !Slug.make(tag.name).isEmpty {
+                xml += "    <category term=\"\(xmlEscape(Slug.make(tag.name)))\" label=\"\(xmlEscape(tag.name))\"/>\n"
+            }
+            xml += "  </entry>\n"
+        }
+        xml += "</feed>\n"
+        return xml
+    }
+
+    func jsonFeed() -> String {
+        var items: [JSON] = []
+        for post in feedPosts {
+            let frontMatter = post.post.frontMatter
+            let url = config.absoluteURL(post.url)
+            var item: [(String, JSON)] = [
+                ("id", .string(url)), ("url", .string(url)), ("title", .string(post.title)),
+                ("content_html", .string(post.html)),
+                ("summary", .string(frontMatter.description ?? "")),
+                ("date_published", .string(post.post.date.local(in: config.timeZone).rfc3339)),
+            ]
+            if let updated = frontMatter.updated {
+                item.append(("date_modified", .string(updated.local(in: config.timeZone).rfc3339)))
+            }
+            if !frontMatter.tags.isEmpty {
+                item.append(("tags", .array(frontMatter.tags.map { .string($0.name) })))
+            }
+            items.append(.object(item))
+        }
+        let feed: JSON = .object([
+            ("version", .string("https://jsonfeed.org/version/1.1")),
+            ("title", .string(config.title)),
+            ("home_page_url", .string(config.baseURL)),
+            ("feed_url", .string(config.baseURL + "feed.json")),
+            ("description", .string(config.description)),
+            ("language", .string(config.language)),
+            ("authors", .array([.object([("name", .string(config.author))])])),
+            ("items", .array(items)),
+        ])
+        return feed.serialized() + "\n"
+    }
+
+    func sitemap(_ pages: [PageJob]) -> String {
+        var xml = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+
+            """
+        for page in pages.sorted(by: { $0.sitePath < $1.sitePath }) where page.inSitemap {
+            xml += "  <url><loc>\(xmlEscape(config.absoluteURL(page.sitePath)))</loc>"
+            if let lastModified = page.lastModified { xml += "<lastmod>\(lastModified.rfc3339)</lastmod>" }
+            xml += "</url>\n"
+        }
+        xml += "</urlset>\n"
+        return xml
+    }
+
+    func robots() -> String {
+        "User-agent: *\nAllow: /\n\nSitemap: \(config.baseURL)sitemap.xml\n"
+    }
+}
+
+/// Escapes text for XML and drops the control characters XML 1.0 cannot carry.
+func xmlEscape(_ text: String) -> String {
+    let clean =
+        text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }
+        ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\n" || $0 == "\t" }))
+        : text
+    return HTML.escape(clean)
+}
+
+/// A JSON value serialized with keys in the order given, for byte-identical output.
+enum JSON {
+    case string(String)
+    case array([JSON])
+    case object([(String, JSON)])
+
+    func serialized() -> String {
+        var output = ""
+        write(to: &output)
+        return output
+    }
+
+    private func write(to output: inout String) {
+        switch self {
+        case .string(let value):
+            JSON.writeString(value, to: &output)
+        case .array(let values):
+            output += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { output += "," }
+                value.write(to: &output)
+            }
+            output += "]"
+        case .object(let members):
+            output += "{"
+            for (index, (key, value)) in members.enumerated() {
+                if index > 0 { output += "," }
+                JSON.writeString(key, to: &output)
+                output += ":"
+                value.write(to: &output)
+            }
+            output += "}"
+        }
+    }
+
+    private static func writeString(_ value: String, to output: inout String) {
+        output += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    let hex = String(scalar.value, radix: 16)
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        output += "\""
+    }
+}

@@ -1,0 +1,262 @@
+import Markdown
+
+/// One file of the built site.
+struct OutputFile: Sendable {
+    /// Relative to the output folder: "posts/x/index.html".
+    let path: String
+    let contents: Contents
+
+    enum Contents: Sendable {
+        case text(String)
+        /// A file copied as it is.
+        case copy(from: String)
+    }
+}
+
+/// An HTML page to render: its output path, template and context.
+struct PageJob: @unchecked Sendable {
+    let path: String
+    let template: String
+    /// The Mustache context. Built from value types only, read by one render at a time.
+    let context: [String: Any]
+    /// For the sitemap: the page's site path and when it last changed (nil: no date to give).
+    let sitePath: String
+    let lastModified: LocalDateTime?
+    let inSitemap: Bool
+}
+
+/// Builds the render jobs for every page of the site.
+struct PagePlanner {
+    let model: SiteModel
+    let templates: TemplateSet
+
+    private var config: SiteConfig { model.config }
+    private var root: String { config.rootPath }
+
+    func jobs() -> [PageJob] {
+        var jobs: [PageJob] = []
+        for index in model.posts.indices { jobs.append(postJob(index)) }
+        for page in model.pages { jobs.append(pageJob(page)) }
+        jobs += listJobs(
+            posts: Array(model.posts.indices), basePath: "", template: "home", title: config.title, extra: [:])
+        for tag in model.tags {
+            jobs += listJobs(
+                posts: tag.posts, basePath: "tags/\(tag.slug)/", template: "tag", title: "Tag: \(tag.name)",
+                extra: ["tag": tagContext(tag)])
+        }
+        jobs.append(
+            job(
+                path: "tags/", template: "tags", title: "Tags", description: "Todas as tags de \(config.title).",
+                extra: ["tags": model.tags.map(tagContext)], lastModified: newest(Array(model.posts.indices))))
+        for series in model.series {
+            jobs.append(
+                job(
+                    path: "series/\(series.slug)/", template: "series", title: "Série: \(series.name)",
+                    description: "Todas as partes da série \(series.name), em ordem.",
+                    extra: ["series": seriesContext(series)], lastModified: newest(series.posts)))
+        }
+        jobs.append(
+            job(
+                path: "series/", template: "series-index", title: "Séries",
+                description: "As séries de artigos de \(config.title).",
+                extra: ["series": model.series.map(seriesContext)], lastModified: newest(Array(model.posts.indices))))
+        jobs.append(archiveJob())
+        jobs.append(
+            job(
+                path: "", file: "404.html", template: "404", title: "Página não encontrada",
+                description: config.description, extra: [:], lastModified: nil))
+        return jobs
+    }
+
+    // MARK: - Page kinds
+
+    private func postJob(_ index: Int) -> PageJob {
+        let rendered = model.posts[index]
+        var post = summary(index)
+        post["content"] = rendered.html
+        post["words"] = rendered.words
+        post["toc"] = tocContext(rendered.tableOfContents)
+        post["has_toc"] = rendered.tableOfContents.count > 1
+        if let place = model.seriesOfPost[index] {
+            let series = model.series[place.series]
+            var context = seriesContext(series)
+            context["part"] = place.position + 1
+            context["parts"] = series.posts.enumerated().map { position, postIndex in
+                [
+                    "title": model.posts[postIndex].title, "url": model.posts[postIndex].url,
+                    "part": position + 1, "current": postIndex == index,
+                ] as [String: Any]
+            }
+            if place.position > 0 {
+                context["previous"] = link(series.posts[place.position - 1])
+            }
+            if place.position + 1 < series.posts.count {
+                context["next"] = link(series.posts[place.position + 1])
+            }
+            post["series"] = context
+        }
+        let date = rendered.post.frontMatter.updated ?? rendered.post.date
+        return job(
+            path: "posts/\(rendered.post.slug)/", template: "post", title: rendered.title,
+            description: rendered.post.frontMatter.description ?? config.description, extra: ["post": post],
+            lastModified: date.local(in: config.timeZone), type: "article")
+    }
+
+    private func pageJob(_ page: RenderedPage) -> PageJob {
+        let frontMatter = page.page.frontMatter
+        var context: [String: Any] = [
+            "title": frontMatter.title, "url": page.url, "content": page.html,
+            "toc": tocContext(page.tableOfContents), "has_toc": page.tableOfContents.count > 1,
+        ]
+        let date = frontMatter.updated ?? frontMatter.date
+        if let date = date?.local(in: config.timeZone) {
+            context["date_iso"] = date.isoDate
+            context["date_text"] = date.portuguese
+        }
+        return job(
+            path: "\(page.page.path)/", template: "page", title: frontMatter.title,
+            description: frontMatter.description ?? config.description, extra: ["content_page": context],
+            lastModified: date?.local(in: config.timeZone))
+    }
+
+    /// A paginated list of posts at `basePath` (page 1) and `basePath/page/N/`.
+    private func listJobs(
+        posts: [Int], basePath: String, template: String, title: String, extra: [String: Any]
+    ) -> [PageJob] {
+        let perPage = config.postsPerPage
+        let pageCount = max(1, (posts.count + perPage - 1) / perPage)
+        func pagePath(_ number: Int) -> String { number == 1 ? basePath : "\(basePath)page/\(number)/" }
+        return (1...pageCount).map { number in
+            let slice = Array(posts.dropFirst((number - 1) * perPage).prefix(perPage))
+            var context = extra
+            context["posts"] = slice.map(summary)
+            if pageCount > 1 {
+                var pagination: [String: Any] = ["current": number, "total": pageCount]
+                if number > 1 { pagination["previous_url"] = root + pagePath(number - 1) }
+                if number < pageCount { pagination["next_url"] = root + pagePath(number + 1) }
+                context["pagination"] = pagination
+            }
+            let pageTitle = number == 1 ? title : "\(title) (página \(number))"
+            let description =
+                template == "home" ? config.description : "Posts com a tag \(title.dropFirst("Tag: ".count))."
+            return job(
+                path: pagePath(number), template: template, title: pageTitle, description: description,
+                extra: context, lastModified: newest(slice), isHome: template == "home" && number == 1)
+        }
+    }
+
+    private func archiveJob() -> PageJob {
+        var years: [[String: Any]] = []
+        var current: (year: Int, posts: [Int])?
+        for index in model.posts.indices {
+            let year = model.posts[index].post.date.local(in: config.timeZone).year
+            if current?.year != year {
+                if let current { years.append(["year": current.year, "count": current.posts.count, "posts": current.posts.map(summary)]) }
+                current = (year, [])
+            }
+            current?.posts.append(index)
+        }
+        if let current { years.append(["year": current.year, "count": current.posts.count, "posts": current.posts.map(summary)]) }
+        return job(
+            path: "arquivo/", template: "archive", title: "Arquivo",
+            description: "Todos os posts de \(config.title), por ano.", extra: ["years": years],
+            lastModified: newest(Array(model.posts.indices)))
+    }
+
+    // MARK: - Contexts
+
+    /// A page at the site path `path` (a folder, written as its index.html), or the file `file`
+    /// in it, which is then left out of the sitemap.
+    private func job(
+        path: String, file: String = "index.html", template: String, title: String, description: String, extra: [String: Any],
+        lastModified: LocalDateTime?, type: String = "website", isHome: Bool = false
+    ) -> PageJob {
+        var context = extra
+        context["site"] = siteContext
+        context["assets"] = assetContext
+        let sitePath = root + path + (file == "index.html" ? "" : file)
+        context["page"] = [
+            "title": title, "description": description, "url": sitePath,
+            "canonical": config.absoluteURL(sitePath), "type": type,
+            "full_title": isHome ? config.title : "\(title) — \(config.title)", "is_home": isHome,
+        ] as [String: Any]
+        return PageJob(
+            path: path + file, template: template, context: context, sitePath: sitePath,
+            lastModified: lastModified, inSitemap: file == "index.html")
+    }
+
+    private var siteContext: [String: Any] {
+        [
+            "title": config.title, "description": config.description, "base_url": config.baseURL,
+            "language": config.language, "author": config.author, "root": root,
+            "feed_atom": root + "feed.xml", "feed_json": root + "feed.json",
+            "pages": model.pages.map { ["title": $0.page.frontMatter.title, "url": $0.url] },
+            "tags_url": root + "tags/", "series_url": root + "series/", "archive_url": root + "arquivo/",
+        ]
+    }
+
+    private var assetContext: [String: String] {
+        var context: [String: String] = [:]
+        for (key, path) in templates.assets {
+            let name = String(key.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+            context[name] = root + path
+        }
+        return context
+    }
+
+    private func summary(_ index: Int) -> [String: Any] {
+        let rendered = model.posts[index]
+        let frontMatter = rendered.post.frontMatter
+        let date = rendered.post.date.local(in: config.timeZone)
+        var context: [String: Any] = [
+            "title": rendered.title, "url": rendered.url, "description": frontMatter.description ?? "",
+            "date_iso": date.isoDate, "date_text": date.portuguese, "reading_minutes": rendered.readingMinutes,
+            "tags": frontMatter.tags.compactMap { tag -> [String: Any]? in
+                let slug = Slug.make(tag.name)
+                return slug.isEmpty ? nil : ["name": tag.name, "url": "\(root)tags/\(slug)/"]
+            },
+        ]
+        context["has_tags"] = !frontMatter.tags.isEmpty
+        if let updated = frontMatter.updated?.local(in: config.timeZone) {
+            context["updated_iso"] = updated.isoDate
+            context["updated_text"] = updated.portuguese
+        }
+        if let place = model.seriesOfPost[index] {
+            context["series_name"] = model.series[place.series].name
+            context["series_part"] = place.position + 1
+        }
+        return context
+    }
+
+    private func link(_ index: Int) -> [String: Any] {
+        ["title": model.posts[index].title, "url": model.posts[index].url]
+    }
+
+    private func tagContext(_ tag: Tag) -> [String: Any] {
+        ["name": tag.name, "url": "\(root)tags/\(tag.slug)/", "count": tag.posts.count]
+    }
+
+    private func seriesContext(_ series: Series) -> [String: Any] {
+        [
+            "name": series.name, "url": "\(root)series/\(series.slug)/", "total": series.posts.count,
+            "posts": series.posts.enumerated().map { position, index in
+                var context = summary(index)
+                context["part"] = position + 1
+                return context
+            },
+        ]
+    }
+
+    private func tocContext(_ entries: [TOCEntry]) -> [[String: Any]] {
+        let top = entries.map(\.level).min() ?? 1
+        return entries.map { ["level": $0.level, "depth": $0.level - top, "id": $0.id, "text": $0.text] }
+    }
+
+    private func newest(_ posts: [Int]) -> LocalDateTime? {
+        posts.map { index -> (Int64, LocalDateTime) in
+            let post = model.posts[index].post
+            let date = post.frontMatter.updated ?? post.date
+            return (date.instant(in: config.timeZone), date.local(in: config.timeZone))
+        }.max { $0.0 < $1.0 }?.1
+    }
+}

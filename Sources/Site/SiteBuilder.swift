@@ -1,0 +1,192 @@
+import Foundation
+
+/// What to build and where.
+public struct BuildOptions: Sendable {
+    /// The site root, holding `content/` and `templates/`.
+    public var source: String
+    /// The output folder; `public/` in the site root by default.
+    public var output: String?
+    /// Include posts and pages with `draft: true`.
+    public var includeDrafts: Bool
+    /// Overrides `base_url` from `site.yml`.
+    public var baseURL: String?
+
+    public init(source: String = ".", output: String? = nil, includeDrafts: Bool = false, baseURL: String? = nil) {
+        self.source = source
+        self.output = output
+        self.includeDrafts = includeDrafts
+        self.baseURL = baseURL
+    }
+
+    /// How paths under the site root are shown in diagnostics: relative to where the user is.
+    var displayPrefix: String {
+        let trimmed = source.hasSuffix("/") ? String(source.dropLast()) : source
+        return trimmed == "." || trimmed.isEmpty ? "" : trimmed + "/"
+    }
+
+    public var outputPath: String { output ?? displayPrefix + "public" }
+}
+
+/// What a successful build did.
+public struct BuildReport: Sendable {
+    public var posts = 0
+    public var pages = 0
+    public var filesWritten = 0
+    /// Seconds spent in each phase, in order.
+    public var phases: [(name: String, seconds: Double)] = []
+}
+
+public enum SiteBuilder {
+    /// Builds the site, replacing the output folder only when everything succeeded. Throws a
+    /// `BuildFailure` listing every mistake found (the output folder is then left untouched).
+    public static func build(_ options: BuildOptions) throws(BuildFailure) -> BuildReport {
+        var report = BuildReport()
+        var clock = PhaseClock()
+        let site = try load(options, clock: &clock)
+        let planner = PagePlanner(model: site.model, templates: site.templates)
+        let jobs = planner.jobs()
+        var files: [OutputFile] = [
+            OutputFile(path: "feed.xml", contents: .text(FeedWriter(model: site.model).atom())),
+            OutputFile(path: "feed.json", contents: .text(FeedWriter(model: site.model).jsonFeed())),
+            OutputFile(path: "sitemap.xml", contents: .text(FeedWriter(model: site.model).sitemap(jobs))),
+            OutputFile(path: "robots.txt", contents: .text(FeedWriter(model: site.model).robots())),
+        ]
+        for (key, output) in site.templates.assets.sorted(by: { $0.key < $1.key }) {
+            files.append(OutputFile(path: output, contents: .copy(from: site.templates.assetSources[key]!)))
+        }
+        for file in site.model.staticFiles {
+            files.append(OutputFile(path: file.outputPath, contents: .copy(from: file.sourcePath)))
+        }
+        try checkConflicts(jobs: jobs, files: files, displayPrefix: options.displayPrefix)
+        clock.lap("plan")
+
+        let staging: StagingDirectory
+        do {
+            staging = try StagingDirectory(output: options.outputPath)
+        } catch {
+            throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
+        }
+        let templates = site.templates
+        let pageErrors = parallelMap(jobs) { job -> WriteError? in
+            do throws(WriteError) {
+                try staging.write(templates.render(job.context, template: job.template), to: job.path)
+                return nil
+            } catch { return error }
+        }
+        clock.lap("render")
+        var writeErrors = pageErrors.compactMap { $0 }
+        for file in files {
+            do {
+                switch file.contents {
+                case .text(let text): try staging.write(text, to: file.path)
+                case .copy(let source): try staging.copy(from: source, to: file.path)
+                }
+            } catch { writeErrors.append(error) }
+        }
+        if let first = writeErrors.first {
+            staging.discard()
+            throw BuildFailure([Diagnostic(file: first.path, message: first.message)])
+        }
+        do {
+            try staging.commit()
+        } catch {
+            staging.discard()
+            throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
+        }
+        clock.lap("write")
+        report.posts = site.model.posts.count
+        report.pages = jobs.count
+        report.filesWritten = jobs.count + files.count
+        report.phases = clock.phases
+        return report
+    }
+
+    /// Reads and checks everything, writing nothing: what `prensa check` runs.
+    public static func check(_ options: BuildOptions) throws(BuildFailure) -> BuildReport {
+        var clock = PhaseClock()
+        let site = try load(options, clock: &clock)
+        var report = BuildReport()
+        report.posts = site.model.posts.count
+        report.phases = clock.phases
+        return report
+    }
+
+    private struct LoadedSite {
+        let model: SiteModel
+        let templates: TemplateSet
+    }
+
+    private static func load(_ options: BuildOptions, clock: inout PhaseClock) throws(BuildFailure) -> LoadedSite {
+        let root = options.source
+        let prefix = options.displayPrefix
+        var log = DiagnosticLog()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root + "/content", isDirectory: &isDirectory),
+            isDirectory.boolValue
+        else {
+            throw BuildFailure([
+                Diagnostic(
+                    file: prefix + "content",
+                    message: "no content folder here; run prensa in a site's root or pass --source DIR")
+            ])
+        }
+        var config: SiteConfig?
+        switch SiteConfig.load(
+            path: root + "/content/site.yml", displayPath: prefix + "content/site.yml",
+            baseURLOverride: options.baseURL)
+        {
+        case .success(let value): config = value
+        case .failure(let failure): failure.diagnostics.forEach { log.append($0) }
+        }
+        let timeZone = config?.timeZone ?? TimeZone(identifier: "UTC")!
+        let templates = TemplateSet.load(directory: root + "/templates", displayPrefix: prefix, log: &log)
+        let content = ContentLoader.load(
+            contentDir: root + "/content", displayPrefix: prefix, timeZone: timeZone,
+            includeDrafts: options.includeDrafts, log: &log)
+        clock.lap("load")
+        guard let config, let templates else { throw BuildFailure(log.sorted) }
+        let model = SiteModel.make(content: content, config: config, log: &log)
+        clock.lap("markdown")
+        if log.hasErrors { throw BuildFailure(log.sorted) }
+        return LoadedSite(model: model, templates: templates)
+    }
+
+    /// Two things written to the same file (a page `content/tags.md` and the tag index, a static
+    /// file and a post) is an error naming both.
+    private static func checkConflicts(
+        jobs: [PageJob], files: [OutputFile], displayPrefix: String
+    ) throws(BuildFailure) {
+        var owners: [String: String] = [:]
+        var diagnostics: [Diagnostic] = []
+        func claim(_ path: String, by owner: String) {
+            if let other = owners[path] {
+                diagnostics.append(
+                    Diagnostic(file: owner, message: "writes \(path), which \(other) also writes; rename one of them"))
+            } else {
+                owners[path] = owner
+            }
+        }
+        for job in jobs { claim(job.path, by: "the page \(job.sitePath)") }
+        for file in files {
+            if case .copy(let source) = file.contents {
+                claim(file.path, by: source)
+            } else {
+                claim(file.path, by: "the generated \(file.path)")
+            }
+        }
+        if !diagnostics.isEmpty { throw BuildFailure(diagnostics) }
+    }
+}
+
+/// Wall time of each build phase.
+struct PhaseClock {
+    private var last = ContinuousClock.now
+    private(set) var phases: [(name: String, seconds: Double)] = []
+
+    mutating func lap(_ name: String) {
+        let now = ContinuousClock.now
+        let elapsed = now - last
+        phases.append((name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        last = now
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Markdown
+
+/// A post after its Markdown was rendered.
+struct RenderedPost: Sendable {
+    let post: Post
+    let html: String
+    let tableOfContents: [TOCEntry]
+    let words: Int
+    /// "/posts/<slug>/" under the site's root path.
+    let url: String
+
+    var readingMinutes: Int { max(1, (words + wordsPerMinute - 1) / wordsPerMinute) }
+    var title: String { post.frontMatter.title }
+}
+
+/// Reading speed used for "N min de leitura": a moderate pace for technical prose.
+let wordsPerMinute = 200
+
+struct RenderedPage: Sendable {
+    let page: Page
+    let html: String
+    let tableOfContents: [TOCEntry]
+    let url: String
+}
+
+struct Tag: Sendable {
+    let name: String
+    let slug: String
+    /// Newest first.
+    var posts: [Int]
+}
+
+struct Series: Sendable {
+    let name: String
+    let slug: String
+    /// In reading order.
+    var posts: [Int]
+}
+
+/// Everything the pages are made from: posts newest first, tags, series.
+struct SiteModel: Sendable {
+    let config: SiteConfig
+    let posts: [RenderedPost]
+    let pages: [RenderedPage]
+    let tags: [Tag]
+    let series: [Series]
+    /// Post index → (series index, position in it).
+    let seriesOfPost: [Int: (series: Int, position: Int)]
+    let staticFiles: [StaticFile]
+
+    static func make(
+        content: LoadedContent, config: SiteConfig, log: inout DiagnosticLog
+    ) -> SiteModel {
+        let options = MarkdownOptions(allowRawHTML: config.rawHTML, headingAnchorLabel: "Link para esta seção")
+        let root = config.rootPath
+        let sortedPosts = content.posts.sorted {
+            ($0.published, $1.slug) > ($1.published, $0.slug)
+        }
+        let posts = parallelMap(sortedPosts) { post in
+            let document = Document(parsing: post.body, options: options, lineOffset: post.bodyLineOffset)
+            let rendered = document.render()
+            return RenderedPost(
+                post: post, html: rendered.html, tableOfContents: rendered.tableOfContents,
+                words: wordCount(post.body), url: "\(root)posts/\(post.slug)/")
+        }
+        let pages = parallelMap(content.pages) { page in
+            let document = Document(parsing: page.body, options: options, lineOffset: page.bodyLineOffset)
+            let rendered = document.render()
+            return RenderedPage(
+                page: page, html: rendered.html, tableOfContents: rendered.tableOfContents,
+                url: "\(root)\(page.path)/")
+        }
+        checkDuplicateSlugs(posts, log: &log)
+
+        var tagIndex: [String: Int] = [:]
+        var tags: [Tag] = []
+        var seriesIndex: [String: Int] = [:]
+        var series: [Series] = []
+        for (index, rendered) in posts.enumerated() {
+            var seenInPost = Set<String>()
+            for tag in rendered.post.frontMatter.tags {
+                let slug = Slug.make(tag.name)
+                guard !slug.isEmpty else {
+                    log.error("tag '\(tag.name)' has no letters or digits to make its URL from", at: tag.location)
+                    continue
+                }
+                guard seenInPost.insert(slug).inserted else { continue }
+                if let existing = tagIndex[slug] {
+                    tags[existing].posts.append(index)
+                } else {
+                    tagIndex[slug] = tags.count
+                    tags.append(Tag(name: tag.name, slug: slug, posts: [index]))
+                }
+            }
+            if let name = rendered.post.frontMatter.series {
+                let slug = Slug.make(name)
+                guard !slug.isEmpty else {
+                    log.error(
+                        "series '\(name)' has no letters or digits to make its URL from",
+                        at: rendered.post.frontMatter.locations["series"]!)
+                    continue
+                }
+                if let existing = seriesIndex[slug] {
+                    series[existing].posts.append(index)
+                } else {
+                    seriesIndex[slug] = series.count
+                    series.append(Series(name: name, slug: slug, posts: [index]))
+                }
+            }
+        }
+        tags.sort { $0.slug < $1.slug }
+        series.sort { $0.slug < $1.slug }
+        var seriesOfPost: [Int: (series: Int, position: Int)] = [:]
+        for seriesNumber in series.indices {
+            series[seriesNumber].posts.sort { a, b in
+                let (pa, pb) = (posts[a].post.frontMatter.part ?? Int.max, posts[b].post.frontMatter.part ?? Int.max)
+                if pa != pb { return pa < pb }
+                return (posts[a].post.published, posts[a].post.slug) < (posts[b].post.published, posts[b].post.slug)
+            }
+            var partOwner: [Int: Int] = [:]
+            for (position, postIndex) in series[seriesNumber].posts.enumerated() {
+                seriesOfPost[postIndex] = (seriesNumber, position)
+                let frontMatter = posts[postIndex].post.frontMatter
+                guard let part = frontMatter.part else { continue }
+                if let other = partOwner[part] {
+                    log.error(
+                        "part \(part) of series '\(series[seriesNumber].name)' is already \(posts[other].post.file)",
+                        at: frontMatter.locations["part"]!,
+                        notes: [.note("the other part \(part) is here", at: posts[other].post.frontMatter.locations["part"]!)])
+                } else {
+                    partOwner[part] = postIndex
+                }
+            }
+        }
+        return SiteModel(
+            config: config, posts: posts, pages: pages, tags: tags, series: series, seriesOfPost: seriesOfPost,
+            staticFiles: content.staticFiles)
+    }
+
+    private static func checkDuplicateSlugs(_ posts: [RenderedPost], log: inout DiagnosticLog) {
+        var byFile = posts.map(\.post)
+        byFile.sort { $0.file < $1.file }
+        var owner: [String: Post] = [:]
+        for post in byFile {
+            if let first = owner[post.slug] {
+                log.error(
+                    "two posts have the slug '\(post.slug)' (URL /posts/\(post.slug)/); give one a different 'slug:'",
+                    at: post.slugLocation,
+                    notes: [.note("the other post with slug '\(post.slug)' is here", at: first.slugLocation)])
+            } else {
+                owner[post.slug] = post
+            }
+        }
+    }
+}
