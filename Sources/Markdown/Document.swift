@@ -141,7 +141,10 @@ public final class Document {
     /// Every fenced code block, in document order.
     public func fencedBlocks() -> [FencedBlock] {
         nodes(ofType: CMARK_NODE_CODE_BLOCK).compactMap { node in
-            guard cmark_node_get_fenced(node, nil, nil, nil) != 0 else { return nil }
+            var length: Int32 = 0
+            var offset: Int32 = 0
+            var character: CChar = 0
+            guard cmark_node_get_fenced(node, &length, &offset, &character) != 0 else { return nil }
             return FencedBlock(
                 info: string(cmark_node_get_fence_info(node)),
                 code: string(cmark_node_get_literal(node)),

@@ -45,7 +45,7 @@ struct FrontMatter: Sendable {
         let tags = fields.stringList("tags") ?? []
         let series = fields.string("series")
         let part = fields.integer("part", in: 1...10_000)
-        if part != nil && !fields.has("series") {
+        if fields.has("part") && !fields.has("series") {
             fields.error("'part' needs a 'series' to be part of", at: fields.location(of: "part"))
         }
         let draft = fields.bool("draft") ?? false

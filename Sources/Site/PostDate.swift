@@ -44,7 +44,7 @@ public struct PostDate: Sendable, Hashable {
         if !scanner.atEnd {
             guard scanner.skip("T") || scanner.skip("t") || scanner.skip(" "),
                 let h = scanner.number(digits: 2), scanner.skip(":"), let m = scanner.number(digits: 2)
-            else { return .failure(Problem(message: "'\(text)' is not a date; \(usage)")) }
+            else { return .failure(Problem(message: "unexpected text after the date in '\(text)'; \(usage)")) }
             hour = h
             minute = m
             hasTime = true
@@ -56,7 +56,7 @@ public struct PostDate: Sendable, Hashable {
                 if scanner.skip(".") { scanner.skipDigits() }
             }
             guard hour < 24, minute < 60, second < 60 else {
-                return .failure(Problem(message: "time \(h):\(m) does not exist in '\(text)'"))
+                return .failure(Problem(message: "time \(pad(h, 2)):\(pad(m, 2)) does not exist in '\(text)'"))
             }
             _ = scanner.skip(" ")
             if scanner.skip("Z") || scanner.skip("z") {

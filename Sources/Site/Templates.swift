@@ -28,9 +28,11 @@ struct TemplateSet: Sendable {
         let files = ContentLoader.listFiles(in: directory)
         var templates: [String: MustacheTemplate] = [:]
         var texts: [String: (display: String, text: String)] = [:]
+        var present = Set<String>()
         for relative in files where relative.hasSuffix(".mustache") && !relative.hasPrefix("assets/") {
             let name = String(relative.dropLast(".mustache".count))
             let fileDisplay = "\(display)/\(relative)"
+            present.insert(name)
             let source: SourceFile
             switch SourceFile.read(path: directory + "/" + relative, displayPath: fileDisplay) {
             case .success(let file): source = file
@@ -50,7 +52,7 @@ struct TemplateSet: Sendable {
                 log.append(Diagnostic(file: fileDisplay, message: "template syntax: \(error)"))
             }
         }
-        for (name, purpose) in required where templates[name] == nil && texts[name] == nil {
+        for (name, purpose) in required where !present.contains(name) {
             log.append(
                 Diagnostic(
                     file: "\(display)/\(name).mustache",

@@ -8,6 +8,8 @@ struct YAMLFields {
     /// Lines of the file before the YAML text.
     let lineOffset: Int
     private(set) var log = DiagnosticLog()
+    /// False when the YAML could not be parsed into a mapping (already reported).
+    private(set) var parsed = false
     private var values: [String: Node] = [:]
     private var keyLocations: [String: SourceLocation] = [:]
     /// Where the mapping starts; missing keys are reported here.
@@ -36,6 +38,7 @@ struct YAMLFields {
             log.error("\(what) must be a mapping of 'key: value' lines", at: location(of: node))
             return
         }
+        parsed = true
         for (keyNode, value) in mapping {
             let keyLocation = location(of: keyNode)
             guard case .scalar(let keyScalar) = keyNode else {
@@ -58,9 +61,6 @@ struct YAMLFields {
         }
     }
 
-    /// True when `yaml` parsed into a mapping (even with unknown keys).
-    var isMapping: Bool { !values.isEmpty || !log.hasErrors }
-
     func has(_ key: String) -> Bool { values[key] != nil }
 
     /// Where `key`'s value starts, or the key itself when the value is empty.
@@ -79,7 +79,7 @@ struct YAMLFields {
     // MARK: - Typed accessors (each reports its own errors and returns nil on error)
 
     mutating func requireMissing(_ keys: [String], what: String) {
-        for key in keys where values[key] == nil {
+        for key in keys where parsed && values[key] == nil {
             log.error("missing required key '\(key)' in \(what)", at: start)
         }
     }
@@ -201,10 +201,14 @@ struct YAMLFields {
     }
 }
 
-/// The known word closest to `word` by edit distance, when it is close enough to be a likely typo.
+/// The known word closest to `word` by edit distance, when it is close enough to be a likely typo,
+/// or the one it abbreviates (`lang` → `language`).
 func closestMatch(to word: String, in candidates: [String]) -> String? {
     let limit = max(2, word.count / 3)
     var best: (String, Int)?
+    if word.count >= 3, let expanded = candidates.first(where: { $0.hasPrefix(word.lowercased()) }) {
+        return expanded
+    }
     for candidate in candidates {
         let distance = editDistance(word.lowercased(), candidate)
         if distance <= limit, distance < (best?.1 ?? Int.max) { best = (candidate, distance) }

@@ -1,0 +1,209 @@
+import Foundation
+import Testing
+
+@testable import Site
+
+/// Every author mistake is reported at its exact file:line:col, all of them in one run, and the
+/// previous output is left exactly as it was.
+@Suite struct DiagnosticTests {
+    private func errors(_ files: [String: String], config: String? = TestSite.defaultConfig) throws -> [String] {
+        let site = try TestSite(config: config)
+        defer { site.delete() }
+        for (path, text) in files { try site.write(path, text) }
+        return site.failingBuild()
+    }
+
+    @Test func unknownKeySuggestsTheClosestKnownOne() throws {
+        let result = try errors([
+            "content/posts/a.md": "---\ntitle: A\ndate: 2026-11-27\ndescription: D.\ntgas: [x]\n---\nTexto.\n"
+        ])
+        #expect(result == ["content/posts/a.md:5:1: error: unknown key 'tgas' in front matter; did you mean 'tags'?"])
+    }
+
+    @Test func wrongTypesAreReportedAtTheValue() throws {
+        let result = try errors([
+            "content/posts/a.md":
+                "---\ntitle: A\ndate: 2026-11-27\ndescription: D.\ntags: linux\ndraft: talvez\npart: dois\n---\n"
+        ])
+        #expect(
+            result == [
+                "content/posts/a.md:5:7: error: 'tags' must be a list, e.g. tags: [linux]",
+                "content/posts/a.md:6:8: error: 'draft' must be true or false",
+                "content/posts/a.md:7:7: error: 'part' must be a whole number",
+                "content/posts/a.md:7:7: error: 'part' needs a 'series' to be part of",
+            ])
+    }
+
+    @Test func missingRequiredKeysPointAtTheFrontMatter() throws {
+        let result = try errors(["content/posts/a.md": "---\ntitle: A\n---\nTexto.\n"])
+        #expect(
+            result == [
+                "content/posts/a.md:2:1: error: missing required key 'date' in front matter",
+                "content/posts/a.md:2:1: error: missing required key 'description' in front matter",
+            ])
+    }
+
+    @Test(arguments: [
+        ("2024-13-45", "content/posts/a.md:3:7: error: 'date': month 13 does not exist in '2024-13-45'"),
+        ("2023-02-29", "content/posts/a.md:3:7: error: 'date': day 29 does not exist in February 2023 ('2023-02-29')"),
+        ("2026-11-27T25:00:00", "content/posts/a.md:3:7: error: 'date': time 25:00 does not exist in '2026-11-27T25:00:00'"),
+        ("27/11/2026", "content/posts/a.md:3:7: error: 'date': '27/11/2026' is not a date; use an ISO 8601 date like 2026-11-27 or 2026-11-27T14:30:00-03:00"),
+        ("\"2026-11-27 lixo\"", "content/posts/a.md:3:7: error: 'date': unexpected text after the date in '2026-11-27 lixo'; use an ISO 8601 date like 2026-11-27 or 2026-11-27T14:30:00-03:00"),
+    ])
+    func impossibleDatesAreRejected(date: String, expected: String) throws {
+        let result = try errors(["content/posts/a.md": "---\ntitle: A\ndate: \(date)\ndescription: D.\n---\n"])
+        #expect(result == [expected])
+    }
+
+    @Test func leapDayAndOffsetsAreAccepted() throws {
+        let site = try TestSite()
+        defer { site.delete() }
+        try site.post("a", title: "A", date: "2024-02-29")
+        try site.post("b", title: "B", date: "2024-05-02 08:00:00 +02:00")
+        try site.build()
+        #expect(try site.read("posts/a/index.html").contains("<time datetime=\"2024-02-29\">29 de fevereiro de 2024</time>"))
+        // 08:00 at +02:00 is 03:00 in São Paulo (UTC-3), the same day.
+        #expect(try site.read("posts/b/index.html").contains("2 de maio de 2024"))
+    }
+
+    @Test func duplicateSlugsNameBothFiles() throws {
+        let result = try errors([
+            "content/posts/a.md": "---\ntitle: A\ndate: 2026-11-27\ndescription: D.\nslug: igual\n---\n",
+            "content/posts/b.md": "---\ntitle: B\ndate: 2026-11-28\ndescription: D.\nslug: igual\n---\n",
+        ])
+        #expect(
+            result == [
+                "content/posts/b.md:5:7: error: two posts have the slug 'igual' (URL /posts/igual/); give one a different 'slug:'",
+                "content/posts/a.md:5:7: note: the other post with slug 'igual' is here",
+            ])
+    }
+
+    @Test func pathEscapesInSlugsAreRejected() throws {
+        let result = try errors([
+            "content/posts/a.md": "---\ntitle: A\ndate: 2026-11-27\ndescription: D.\nslug: ../../etc/passwd\n---\n"
+        ])
+        #expect(
+            result == [
+                "content/posts/a.md:5:7: error: slug '../../etc/passwd' may contain only lowercase letters a–z, digits, '-' and '_'; did you mean 'etcpasswd'?"
+            ])
+    }
+
+    @Test func nonUTF8FilesAreReportedAtTheFirstBadByte() throws {
+        let site = try TestSite()
+        defer { site.delete() }
+        var bytes = Array("---\ntitle: Ol".utf8)
+        bytes.append(0xE1)  // Latin-1 "á", not UTF-8
+        bytes += Array("\ndate: 2026-11-27\ndescription: D.\n---\n".utf8)
+        try site.write("content/posts/a.md", bytes: bytes)
+        #expect(site.failingBuild() == ["content/posts/a.md:2:10: error: file is not valid UTF-8; save it as UTF-8"])
+    }
+
+    @Test func bomAndCRLFAreAccepted() throws {
+        let site = try TestSite()
+        defer { site.delete() }
+        let text = "---\r\ntitle: Janelas\r\ndate: 2026-11-27\r\ndescription: D.\r\n---\r\n\r\n## Seção\r\n\r\nTexto.\r\n"
+        try site.write("content/posts/a.md", bytes: [0xEF, 0xBB, 0xBF] + Array(text.utf8))
+        try site.build()
+        let html = try site.read("posts/a/index.html")
+        #expect(html.contains("<h1>Janelas</h1>"))
+        #expect(html.contains("<h2 id=\"secao\">Seção"))
+        #expect(!html.contains("\r"))
+    }
+
+    @Test func emptyAndUnclosedFrontMatter() throws {
+        let result = try errors([
+            "content/posts/empty.md": "---\n---\nTexto.\n",
+            "content/posts/open.md": "---\ntitle: A\ndate: 2026-11-27\n\nTexto sem fim.\n",
+            "content/posts/none.md": "# Só texto\n",
+            "content/posts/blank.md": "",
+        ])
+        #expect(
+            result == [
+                "content/posts/blank.md:1:1: error: missing front matter: start the file with a '---' line, then 'title:', 'date:' and 'description:', then '---'",
+                "content/posts/empty.md:2:1: error: front matter is empty",
+                "content/posts/none.md:1:1: error: missing front matter: start the file with a '---' line, then 'title:', 'date:' and 'description:', then '---'",
+                "content/posts/open.md:1:1: error: front matter is never closed: add a '---' line after its last key",
+            ])
+    }
+
+    @Test func yamlSyntaxErrorsCarryTheFileLine() throws {
+        let result = try errors([
+            "content/posts/a.md": "---\ntitle: A: B\ndate: 2026-11-27\ndescription: D.\n---\n"
+        ])
+        #expect(result.count == 1)
+        #expect(result[0].hasPrefix("content/posts/a.md:2:9: error: invalid YAML: mapping values are not allowed"))
+    }
+
+    @Test func badSiteConfigIsReportedWithPostErrorsInOneRun() throws {
+        let config = "title: T\ndescription: D\nbase_url: exemplo.com\nposts_per_page: 0\ntimezone: Marte/Olympus\nlang: pt\n"
+        let result = try errors(
+            ["content/posts/a.md": "---\ntitle: A\ndate: 2026-02-30\ndescription: D.\n---\n"], config: config)
+        #expect(
+            result == [
+                "content/posts/a.md:3:7: error: 'date': day 30 does not exist in February 2026 ('2026-02-30')",
+                "content/site.yml:3:11: error: base URL 'exemplo.com/' must be an absolute http:// or https:// address",
+                "content/site.yml:4:17: error: 'posts_per_page' must be between 1 and 1000, not 0",
+                "content/site.yml:5:11: error: unknown time zone 'Marte/Olympus'; use an IANA name like America/Sao_Paulo",
+                "content/site.yml:6:1: error: unknown key 'lang' in site.yml; did you mean 'language'?",
+            ])
+    }
+
+    @Test func missingSiteConfig() throws {
+        let result = try errors(["content/posts/a.md": "---\ntitle: A\ndate: 2026-11-27\ndescription: D.\n---\n"], config: nil)
+        #expect(
+            result == [
+                "content/site.yml: error: missing site configuration; create it with at least 'title:', 'description:' and 'base_url:'"
+            ])
+    }
+
+    @Test func missingTemplatesAndPartialsAreNamed() throws {
+        let site = try TestSite()
+        defer { site.delete() }
+        try site.post("a", title: "A", date: "2026-11-27")
+        try site.remove("templates/post.mustache")
+        try site.remove("templates/partials/footer.mustache")
+        let result = site.failingBuild()
+        #expect(
+            result == [
+                "templates/base.mustache:26:1: error: template 'partials/footer' not found (no templates/partials/footer.mustache)",
+                "templates/post.mustache: error: missing template 'post', needed for every post",
+            ])
+    }
+
+    @Test func templateSyntaxErrorsHaveALocation() throws {
+        let site = try TestSite()
+        defer { site.delete() }
+        try site.write("templates/tags.mustache", "{{<base}}\n{{$content}}\n{{#tags}}\n<li>{{name}}</li>\n{{/tag}}\n{{/content}}\n{{/base}}\n")
+        let result = site.failingBuild()
+        #expect(result.count == 1)
+        #expect(result.first?.hasPrefix("templates/tags.mustache:5:") == true)
+        #expect(result.first?.contains("error: template syntax: closing tag does not match the open section") == true)
+    }
+
+    @Test func aFailedBuildLeavesThePreviousOutputExactlyAsItWas() throws {
+        let site = try TestSite()
+        defer { site.delete() }
+        try site.post("a", title: "A", date: "2026-11-27")
+        try site.build()
+        let before = try site.snapshot()
+        #expect(!before.isEmpty)
+        try site.post("b", title: "B", date: "2026-13-01")
+        #expect(site.failingBuild().count == 1)
+        #expect(try site.snapshot() == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: site.root).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func duplicateSeriesPartsAndEmptyTagSlugs() throws {
+        let result = try errors([
+            "content/posts/a.md": "---\ntitle: A\ndate: 2026-11-01\ndescription: D.\nseries: Série X\npart: 1\ntags: [\"!!!\"]\n---\n",
+            "content/posts/b.md": "---\ntitle: B\ndate: 2026-11-02\ndescription: D.\nseries: Série X\npart: 1\n---\n",
+        ])
+        #expect(
+            result == [
+                "content/posts/a.md:7:8: error: tag '!!!' has no letters or digits to make its URL from",
+                "content/posts/b.md:6:7: error: part 1 of series 'Série X' is already content/posts/a.md",
+                "content/posts/a.md:6:7: note: the other part 1 is here",
+            ])
+    }
+}
