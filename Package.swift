@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(
             name: "SiteTests",
             dependencies: ["Site"],
-            exclude: ["Golden"]
+            exclude: ["Golden", "Fixtures"]
         ),
     ]
 )

@@ -16,14 +16,18 @@ public struct MarkdownOptions: Sendable, Hashable {
     public var smartPunctuation: Bool
     /// The accessible label of the anchor link added to every heading.
     public var headingAnchorLabel: String
+    /// The accessible label of a footnote's link back to where it is cited (cmark-gfm writes
+    /// "Back to content").
+    public var footnoteBackrefLabel: String
 
     public init(
         allowRawHTML: Bool = false, smartPunctuation: Bool = true,
-        headingAnchorLabel: String = "Link to this section"
+        headingAnchorLabel: String = "Link to this section", footnoteBackrefLabel: String = "Back to content"
     ) {
         self.allowRawHTML = allowRawHTML
         self.smartPunctuation = smartPunctuation
         self.headingAnchorLabel = headingAnchorLabel
+        self.footnoteBackrefLabel = footnoteBackrefLabel
     }
 
     var cmarkOptions: Int32 {
@@ -187,7 +191,13 @@ public final class Document {
                 "<a class=\"heading-anchor\" href=\"#\(id)\" aria-label=\"\(HTML.escape(options.headingAnchorLabel))\">#</a>"
             replace(heading, withHTML: "<h\(level) id=\"\(id)\">\(inner) \(anchor)</h\(level)>\n")
         }
-        let html = rendered(cmark_render_html(root, options.cmarkOptions, extensions))
+        var html = rendered(cmark_render_html(root, options.cmarkOptions, extensions))
+        let cmarkBackrefLabel = "data-footnote-backref aria-label=\"Back to content\""
+        if options.footnoteBackrefLabel != "Back to content", html.contains(cmarkBackrefLabel) {
+            html = html.replacing(
+                cmarkBackrefLabel,
+                with: "data-footnote-backref aria-label=\"\(HTML.escape(options.footnoteBackrefLabel))\"")
+        }
         return RenderedDocument(html: html, tableOfContents: toc)
     }
 

@@ -52,7 +52,9 @@ struct SiteModel: Sendable {
     static func make(
         content: LoadedContent, config: SiteConfig, log: inout DiagnosticLog
     ) -> SiteModel {
-        let options = MarkdownOptions(allowRawHTML: config.rawHTML, headingAnchorLabel: "Link para esta seção")
+        let options = MarkdownOptions(
+            allowRawHTML: config.rawHTML, headingAnchorLabel: "Link para esta seção",
+            footnoteBackrefLabel: "Voltar ao texto")
         let root = config.rootPath
         let sortedPosts = content.posts.sorted {
             ($0.published, $1.slug) > ($1.published, $0.slug)

@@ -33,6 +33,9 @@ import Testing
         #expect(output.contains("<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\" data-footnote-ref>1</a></sup>"))
         #expect(output.contains("<section class=\"footnotes\" data-footnotes>"))
         #expect(output.contains("href=\"#fnref-1\""))
+        let portuguese = html("Texto[^1].\n\n[^1]: A nota.\n", MarkdownOptions(footnoteBackrefLabel: "Voltar ao texto"))
+        #expect(portuguese.contains("data-footnote-backref aria-label=\"Voltar ao texto\""))
+        #expect(!portuguese.contains("Back to content"))
     }
 
     @Test func smartPunctuation() {

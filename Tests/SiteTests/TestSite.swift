@@ -25,6 +25,10 @@ struct TestSite {
 
         """
 
+    init(rootPath: String) {
+        root = rootPath
+    }
+
     init(config: String? = defaultConfig, copyTemplates: Bool = true) throws {
         root = NSTemporaryDirectory() + "prensa-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root + "/content/posts", withIntermediateDirectories: true)
@@ -87,7 +91,7 @@ struct TestSite {
     /// Every file under `folder` with its bytes, for comparing two builds.
     func snapshot(_ folder: String = "public") throws -> [String: Data] {
         var files: [String: Data] = [:]
-        let base = root + "/" + folder
+        let base = folder.isEmpty ? root : root + "/" + folder
         guard let enumerator = FileManager.default.enumerator(atPath: base) else { return files }
         for case let path as String in enumerator {
             var isDirectory: ObjCBool = false

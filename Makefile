@@ -1,0 +1,21 @@
+# The two commands of the README: `make site` builds the blog into public/, `make test` runs
+# every test. Both install the Debian packages they need first.
+SWIFT ?= swift
+PRENSA := .build/release/prensa
+
+.PHONY: site test deps prensa clean
+
+deps:
+	@./scripts/install-deps.sh
+
+prensa: deps
+	$(SWIFT) build -c release --product prensa
+
+site: prensa
+	$(PRENSA) build
+
+test: deps
+	$(SWIFT) test
+
+clean:
+	rm -rf .build public
