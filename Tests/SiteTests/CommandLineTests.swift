@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// The `prensa` executable as a user runs it: exit status and compiler-style messages.
+@Suite struct CommandLineTests {
+    /// `prensa` sits next to the test bundle in SwiftPM's products folder.
+    private var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("prensa").path
+    }
+
+    private func run(_ arguments: [String], in directory: String) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func buildReportsEveryErrorAndExitsNonZero() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
+        let site = try TestSite()
+        defer { site.delete() }
+        try site.write("content/posts/a.md", "---\ntitle: A\ndate: 2024-13-45\ndescription: D.\n---\n")
+        try site.write("content/posts/b.md", "---\ntitle: B\ndate: 2024-01-01\ndescription: D.\ntgas: [x]\n---\n")
+        let result = try run(["build"], in: site.root)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr == """
+                content/posts/a.md:3:7: error: 'date': month 13 does not exist in '2024-13-45'
+                content/posts/b.md:5:1: error: unknown key 'tgas' in front matter; did you mean 'tags'?
+                2 errors; nothing was written
+
+                """)
+        #expect(!FileManager.default.fileExists(atPath: site.root + "/public"))
+    }
+
+    @Test func buildCheckAndNewSucceed() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
+        let site = try TestSite()
+        defer { site.delete() }
+        let created = try run(["new", "Olá, mundo"], in: site.root)
+        #expect(created.status == 0)
+        #expect(created.stdout == "Created content/posts/ola-mundo.md\n")
+        let again = try run(["new", "Olá, mundo"], in: site.root)
+        #expect(again.status == 1)
+        #expect(again.stderr.hasPrefix("content/posts/ola-mundo.md: error: file already exists"))
+        let checked = try run(["check", "--drafts"], in: site.root)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        let built = try run(["build", "--drafts", "--source", site.root, "--output", site.root + "/saida"], in: "/")
+        #expect(built.status == 0, "\(built.stderr)")
+        #expect(built.stdout.hasPrefix("Built 1 posts"))
+        #expect(FileManager.default.fileExists(atPath: site.root + "/saida/posts/ola-mundo/index.html"))
+        let usage = try run(["build", "--no-such-flag"], in: site.root)
+        #expect(usage.status == 64)
+    }
+
+    @Test func diagnosticsNameFilesRelativeToTheGivenSource() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
+        let site = try TestSite()
+        defer { site.delete() }
+        try site.write("content/posts/a.md", "---\ntitle: A\n---\n")
+        let parent = URL(fileURLWithPath: site.root).deletingLastPathComponent().path
+        let name = URL(fileURLWithPath: site.root).lastPathComponent
+        let result = try run(["build", "--source", name], in: parent)
+        #expect(result.stderr.hasPrefix("\(name)/content/posts/a.md:2:1: error: missing required key 'date'"))
+    }
+}
