@@ -23,6 +23,10 @@ struct PageJob: @unchecked Sendable {
     let sitePath: String
     let lastModified: LocalDateTime?
     let inSitemap: Bool
+    /// What asked for the page, for diagnostics: a source file, or "the generated 'tags' page /tags/".
+    let origin: String
+    /// True when Prensa makes the page itself (lists, indexes), false for posts and pages.
+    let generated: Bool
 }
 
 /// Builds the render jobs for every page of the site.
@@ -38,11 +42,12 @@ struct PagePlanner {
         for index in model.posts.indices { jobs.append(postJob(index)) }
         for page in model.pages { jobs.append(pageJob(page)) }
         jobs += listJobs(
-            posts: Array(model.posts.indices), basePath: "", template: "home", title: config.title, extra: [:])
+            posts: Array(model.posts.indices), basePath: "", template: "home", title: config.title,
+            description: config.description, extra: [:])
         for tag in model.tags {
             jobs += listJobs(
                 posts: tag.posts, basePath: "tags/\(tag.slug)/", template: "tag", title: "Tag: \(tag.name)",
-                extra: ["tag": tagContext(tag)])
+                description: "Posts com a tag \(tag.name).", extra: ["tag": tagContext(tag)])
         }
         jobs.append(
             job(
@@ -99,7 +104,7 @@ struct PagePlanner {
         return job(
             path: "posts/\(rendered.post.slug)/", template: "post", title: rendered.title,
             description: rendered.post.frontMatter.description ?? config.description, extra: ["post": post],
-            lastModified: date.local(in: config.timeZone), type: "article")
+            lastModified: date.local(in: config.timeZone), type: "article", origin: rendered.post.file)
     }
 
     private func pageJob(_ page: RenderedPage) -> PageJob {
@@ -116,12 +121,13 @@ struct PagePlanner {
         return job(
             path: "\(page.page.path)/", template: "page", title: frontMatter.title,
             description: frontMatter.description ?? config.description, extra: ["content_page": context],
-            lastModified: date?.local(in: config.timeZone))
+            lastModified: date?.local(in: config.timeZone), origin: page.page.file)
     }
 
     /// A paginated list of posts at `basePath` (page 1) and `basePath/page/N/`.
     private func listJobs(
-        posts: [Int], basePath: String, template: String, title: String, extra: [String: Any]
+        posts: [Int], basePath: String, template: String, title: String, description: String,
+        extra: [String: Any]
     ) -> [PageJob] {
         let perPage = config.postsPerPage
         let pageCount = max(1, (posts.count + perPage - 1) / perPage)
@@ -137,8 +143,6 @@ struct PagePlanner {
                 context["pagination"] = pagination
             }
             let pageTitle = number == 1 ? title : "\(title) (página \(number))"
-            let description =
-                template == "home" ? config.description : "Posts com a tag \(title.dropFirst("Tag: ".count))."
             return job(
                 path: pagePath(number), template: template, title: pageTitle, description: description,
                 extra: context, lastModified: newest(slice), isHome: template == "home" && number == 1)
@@ -169,7 +173,7 @@ struct PagePlanner {
     /// in it, which is then left out of the sitemap.
     private func job(
         path: String, file: String = "index.html", template: String, title: String, description: String, extra: [String: Any],
-        lastModified: LocalDateTime?, type: String = "website", isHome: Bool = false
+        lastModified: LocalDateTime?, type: String = "website", isHome: Bool = false, origin: String? = nil
     ) -> PageJob {
         var context = extra
         context["site"] = siteContext
@@ -182,7 +186,8 @@ struct PagePlanner {
         ] as [String: Any]
         return PageJob(
             path: path + file, template: template, context: context, sitePath: sitePath,
-            lastModified: lastModified, inSitemap: file == "index.html")
+            lastModified: lastModified, inSitemap: file == "index.html",
+            origin: origin ?? "the generated '\(template)' page \(sitePath)", generated: origin == nil)
     }
 
     private var siteContext: [String: Any] {
