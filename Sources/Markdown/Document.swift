@@ -193,9 +193,9 @@ public final class Document {
         }
         var html = rendered(cmark_render_html(root, options.cmarkOptions, extensions))
         let cmarkBackrefLabel = "data-footnote-backref aria-label=\"Back to content\""
-        if options.footnoteBackrefLabel != "Back to content", html.contains(cmarkBackrefLabel) {
-            html = html.replacing(
-                cmarkBackrefLabel,
+        if options.footnoteBackrefLabel != "Back to content" {
+            html = replacingOccurrences(
+                of: cmarkBackrefLabel, in: html,
                 with: "data-footnote-backref aria-label=\"\(HTML.escape(options.footnoteBackrefLabel))\"")
         }
         return RenderedDocument(html: html, tableOfContents: toc)
@@ -264,4 +264,34 @@ private func rendered(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
 private func collapseWhitespace(_ text: String) -> String {
     text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
         .joined(separator: " ")
+}
+
+/// `text` with every occurrence of `target` replaced, comparing UTF-8 bytes (no Unicode
+/// normalization: both are ASCII markup here).
+func replacingOccurrences(of target: String, in text: String, with replacement: String) -> String {
+    let needle = Array(target.utf8)
+    guard let first = needle.first else { return text }
+    var output: [UInt8] = []
+    var found = false
+    var text = text
+    text.withUTF8 { bytes in
+        var index = 0
+        var copied = 0
+        while index + needle.count <= bytes.count {
+            if bytes[index] == first && needle.indices.allSatisfy({ bytes[index + $0] == needle[$0] }) {
+                if !found {
+                    found = true
+                    output.reserveCapacity(bytes.count + 256)
+                }
+                output.append(contentsOf: bytes[copied..<index])
+                output.append(contentsOf: replacement.utf8)
+                index += needle.count
+                copied = index
+            } else {
+                index += 1
+            }
+        }
+        if found { output.append(contentsOf: bytes[copied...]) }
+    }
+    return found ? String(decoding: output, as: UTF8.self) : text
 }

@@ -12,7 +12,15 @@ struct Post: Sendable {
     let slugLocation: SourceLocation
     /// Seconds since the epoch, for ordering.
     let published: Int64
-    let date: PostDate
+    /// `date` as shown in the site's time zone.
+    let dateLocal: LocalDateTime
+    /// `updated` as shown in the site's time zone.
+    let updatedLocal: LocalDateTime?
+    /// When the post last changed (`updated`, else `date`), in seconds since the epoch.
+    let modified: Int64
+
+    /// When the post last changed, as shown in the site's time zone.
+    var modifiedLocal: LocalDateTime { updatedLocal ?? dateLocal }
 }
 
 /// A page that is not a post: `content/sobre.md` is published at `/sobre/`.
@@ -111,7 +119,9 @@ enum ContentLoader {
                 Post(
                     file: display, frontMatter: frontMatter, body: split.body, bodyLineOffset: split.bodyLineOffset,
                     slug: slug, slugLocation: frontMatter.locations["slug"] ?? fileLocation,
-                    published: date.instant(in: timeZone), date: date))
+                    published: date.instant(in: timeZone), dateLocal: date.local(in: timeZone),
+                    updatedLocal: frontMatter.updated?.local(in: timeZone),
+                    modified: (frontMatter.updated ?? date).instant(in: timeZone)))
         } else {
             var components = relative.split(separator: "/").dropLast().map(String.init)
             components.append(frontMatter.slug ?? Slug.make(stem))

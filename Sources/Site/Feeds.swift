@@ -9,10 +9,7 @@ struct FeedWriter {
 
     /// The newest date among the feed's posts (`updated` when given), or the epoch for an empty site.
     private var feedUpdated: String {
-        feedPosts.map { post -> (Int64, String) in
-            let date = post.post.frontMatter.updated ?? post.post.date
-            return (date.instant(in: config.timeZone), date.local(in: config.timeZone).rfc3339)
-        }.max { $0.0 < $1.0 }?.1 ?? "1970-01-01T00:00:00Z"
+        feedPosts.max { $0.post.modified < $1.post.modified }?.post.modifiedLocal.rfc3339 ?? "1970-01-01T00:00:00Z"
     }
 
     func atom() -> String {
@@ -33,8 +30,8 @@ struct FeedWriter {
         for post in feedPosts {
             let frontMatter = post.post.frontMatter
             let url = config.absoluteURL(post.url)
-            let published = post.post.date.local(in: config.timeZone).rfc3339
-            let updated = frontMatter.updated?.local(in: config.timeZone).rfc3339 ?? published
+            let published = post.post.dateLocal.rfc3339
+            let updated = post.post.modifiedLocal.rfc3339
             xml += """
                   <entry>
                     <title>\(xmlEscape(post.title))</title>
@@ -64,10 +61,10 @@ struct FeedWriter {
                 ("id", .string(url)), ("url", .string(url)), ("title", .string(post.title)),
                 ("content_html", .string(post.html)),
                 ("summary", .string(frontMatter.description ?? "")),
-                ("date_published", .string(post.post.date.local(in: config.timeZone).rfc3339)),
+                ("date_published", .string(post.post.dateLocal.rfc3339)),
             ]
-            if let updated = frontMatter.updated {
-                item.append(("date_modified", .string(updated.local(in: config.timeZone).rfc3339)))
+            if let updated = post.post.updatedLocal {
+                item.append(("date_modified", .string(updated.rfc3339)))
             }
             if !frontMatter.tags.isEmpty {
                 item.append(("tags", .array(frontMatter.tags.map { .string($0.name) })))

@@ -100,11 +100,10 @@ struct PagePlanner {
             }
             post["series"] = context
         }
-        let date = rendered.post.frontMatter.updated ?? rendered.post.date
         return job(
             path: "posts/\(rendered.post.slug)/", template: "post", title: rendered.title,
             description: rendered.post.frontMatter.description ?? config.description, extra: ["post": post],
-            lastModified: date.local(in: config.timeZone), type: "article", origin: rendered.post.file)
+            lastModified: rendered.post.modifiedLocal, type: "article", origin: rendered.post.file)
     }
 
     private func pageJob(_ page: RenderedPage) -> PageJob {
@@ -153,7 +152,7 @@ struct PagePlanner {
         var years: [[String: Any]] = []
         var current: (year: Int, posts: [Int])?
         for index in model.posts.indices {
-            let year = model.posts[index].post.date.local(in: config.timeZone).year
+            let year = model.posts[index].post.dateLocal.year
             if current?.year != year {
                 if let current { years.append(["year": current.year, "count": current.posts.count, "posts": current.posts.map(summary)]) }
                 current = (year, [])
@@ -212,7 +211,7 @@ struct PagePlanner {
     private func summary(_ index: Int) -> [String: Any] {
         let rendered = model.posts[index]
         let frontMatter = rendered.post.frontMatter
-        let date = rendered.post.date.local(in: config.timeZone)
+        let date = rendered.post.dateLocal
         var context: [String: Any] = [
             "title": rendered.title, "url": rendered.url, "description": frontMatter.description ?? "",
             "date_iso": date.isoDate, "date_text": date.portuguese, "reading_minutes": rendered.readingMinutes,
@@ -222,7 +221,7 @@ struct PagePlanner {
             },
         ]
         context["has_tags"] = !frontMatter.tags.isEmpty
-        if let updated = frontMatter.updated?.local(in: config.timeZone) {
+        if let updated = rendered.post.updatedLocal {
             context["updated_iso"] = updated.isoDate
             context["updated_text"] = updated.portuguese
         }
@@ -258,10 +257,6 @@ struct PagePlanner {
     }
 
     private func newest(_ posts: [Int]) -> LocalDateTime? {
-        posts.map { index -> (Int64, LocalDateTime) in
-            let post = model.posts[index].post
-            let date = post.frontMatter.updated ?? post.date
-            return (date.instant(in: config.timeZone), date.local(in: config.timeZone))
-        }.max { $0.0 < $1.0 }?.1
+        posts.map { model.posts[$0].post }.max { $0.modified < $1.modified }?.modifiedLocal
     }
 }

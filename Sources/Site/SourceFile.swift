@@ -87,45 +87,46 @@ struct SplitSource: Sendable {
     /// Splits `source`, or explains what is wrong with its front matter delimiters.
     static func split(_ source: SourceFile) -> Result<SplitSource, Diagnostic> {
         let text = source.text
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
-        guard let first = lines.first, isDelimiter(first) else {
-            return .failure(
-                Diagnostic(
-                    file: source.displayPath, line: 1, column: 1,
-                    message:
-                        "missing front matter: start the file with a '---' line, then 'title:', 'date:' and 'description:', then '---'"
-                ))
-        }
-        lines = lines.dropFirst()
-        var yamlLines: [Substring] = []
-        var closingLine = 0
-        var lineNumber = 1
-        for line in lines {
+        let utf8 = text.utf8
+        var lineStart = utf8.startIndex
+        var lineNumber = 0
+        var yamlStart = utf8.startIndex
+        while lineStart < utf8.endIndex {
+            let lineEnd = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            let next = lineEnd == utf8.endIndex ? lineEnd : utf8.index(after: lineEnd)
             lineNumber += 1
-            if isDelimiter(line) {
-                closingLine = lineNumber
-                break
+            let isDelimiterLine = isDelimiter(utf8[lineStart..<lineEnd])
+            if lineNumber == 1 {
+                guard isDelimiterLine else { break }
+                yamlStart = next
+            } else if isDelimiterLine {
+                let yamlEnd = yamlStart < lineStart ? utf8.index(before: lineStart) : yamlStart
+                return .success(
+                    SplitSource(
+                        frontMatter: String(text[yamlStart..<yamlEnd]),
+                        frontMatterLineOffset: 1,
+                        body: String(text[next...]),
+                        bodyLineOffset: lineNumber))
             }
-            yamlLines.append(line)
+            lineStart = next
         }
-        guard closingLine > 0 else {
+        if lineNumber >= 1 && yamlStart > utf8.startIndex {
             return .failure(
                 Diagnostic(
                     file: source.displayPath, line: 1, column: 1,
                     message: "front matter is never closed: add a '---' line after its last key"))
         }
-        let bodyLines = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(closingLine)
-        return .success(
-            SplitSource(
-                frontMatter: yamlLines.joined(separator: "\n"),
-                frontMatterLineOffset: 1,
-                body: bodyLines.joined(separator: "\n"),
-                bodyLineOffset: closingLine))
+        return .failure(
+            Diagnostic(
+                file: source.displayPath, line: 1, column: 1,
+                message:
+                    "missing front matter: start the file with a '---' line, then 'title:', 'date:' and 'description:', then '---'"
+            ))
     }
 
-    private static func isDelimiter(_ line: Substring) -> Bool {
-        var trimmed = line
-        while let last = trimmed.last, last == " " || last == "\t" { trimmed = trimmed.dropLast() }
-        return trimmed == "---"
+    /// `---`, possibly followed by spaces or tabs.
+    private static func isDelimiter(_ line: Substring.UTF8View) -> Bool {
+        guard line.starts(with: "---".utf8) else { return false }
+        return line.dropFirst(3).allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
     }
 }
