@@ -14,20 +14,37 @@ public struct MarkdownOptions: Sendable, Hashable {
     public var allowRawHTML: Bool
     /// Curly quotes, dashes and ellipses from their ASCII spellings.
     public var smartPunctuation: Bool
-    /// The accessible label of the anchor link added to every heading.
-    public var headingAnchorLabel: String
-    /// The accessible label of a footnote's link back to where it is cited (cmark-gfm writes
-    /// "Back to content").
-    public var footnoteBackrefLabel: String
+    /// Words the rendered HTML shows or speaks to readers.
+    public var labels: Labels
 
-    public init(
-        allowRawHTML: Bool = false, smartPunctuation: Bool = true,
-        headingAnchorLabel: String = "Link to this section", footnoteBackrefLabel: String = "Back to content"
-    ) {
+    /// Reader-facing words in the HTML. cmark-gfm writes English ones; a site passes its language's.
+    public struct Labels: Sendable, Hashable {
+        /// The accessible label of the anchor link added to every heading.
+        public var headingAnchor: String
+        /// The accessible label of a footnote's link back to where it is cited.
+        public var footnoteBackref: String
+        /// The heading of the footnotes section.
+        public var footnotesTitle: String
+        /// The accessible labels of a task list's ticked and unticked boxes.
+        public var taskDone: String
+        public var taskOpen: String
+
+        public init(
+            headingAnchor: String = "Link to this section", footnoteBackref: String = "Back to content",
+            footnotesTitle: String = "Notes", taskDone: String = "done", taskOpen: String = "not done"
+        ) {
+            self.headingAnchor = headingAnchor
+            self.footnoteBackref = footnoteBackref
+            self.footnotesTitle = footnotesTitle
+            self.taskDone = taskDone
+            self.taskOpen = taskOpen
+        }
+    }
+
+    public init(allowRawHTML: Bool = false, smartPunctuation: Bool = true, labels: Labels = Labels()) {
         self.allowRawHTML = allowRawHTML
         self.smartPunctuation = smartPunctuation
-        self.headingAnchorLabel = headingAnchorLabel
-        self.footnoteBackrefLabel = footnoteBackrefLabel
+        self.labels = labels
     }
 
     var cmarkOptions: Int32 {
@@ -35,6 +52,28 @@ public struct MarkdownOptions: Sendable, Hashable {
         if smartPunctuation { options |= CMARK_OPT_SMART }
         if allowRawHTML { options |= CMARK_OPT_UNSAFE }
         return options
+    }
+
+    /// cmark-gfm's fixed markup → the same markup with these labels.
+    var markupPatches: [(String, String)] {
+        [
+            (
+                "data-footnote-backref aria-label=\"Back to content\"",
+                "data-footnote-backref aria-label=\"\(HTML.escape(labels.footnoteBackref))\""
+            ),
+            (
+                "<section class=\"footnotes\" data-footnotes>\n",
+                "<section class=\"footnotes\" data-footnotes>\n<h2 class=\"footnotes-title\">\(HTML.escape(labels.footnotesTitle))</h2>\n"
+            ),
+            (
+                "<input type=\"checkbox\" checked=\"\" disabled=\"\" />",
+                "<input type=\"checkbox\" checked=\"\" disabled=\"\" aria-label=\"\(HTML.escape(labels.taskDone))\" />"
+            ),
+            (
+                "<input type=\"checkbox\" disabled=\"\" />",
+                "<input type=\"checkbox\" disabled=\"\" aria-label=\"\(HTML.escape(labels.taskOpen))\" />"
+            ),
+        ]
     }
 }
 
@@ -188,15 +227,12 @@ public final class Document {
             guard html.hasPrefix(openTag), html.hasSuffix(closeTag) else { continue }
             let inner = html.dropFirst(openTag.count).dropLast(closeTag.count)
             let anchor =
-                "<a class=\"heading-anchor\" href=\"#\(id)\" aria-label=\"\(HTML.escape(options.headingAnchorLabel))\">#</a>"
+                "<a class=\"heading-anchor\" href=\"#\(id)\" aria-label=\"\(HTML.escape(options.labels.headingAnchor))\">#</a>"
             replace(heading, withHTML: "<h\(level) id=\"\(id)\">\(inner) \(anchor)</h\(level)>\n")
         }
         var html = rendered(cmark_render_html(root, options.cmarkOptions, extensions))
-        let cmarkBackrefLabel = "data-footnote-backref aria-label=\"Back to content\""
-        if options.footnoteBackrefLabel != "Back to content" {
-            html = replacingOccurrences(
-                of: cmarkBackrefLabel, in: html,
-                with: "data-footnote-backref aria-label=\"\(HTML.escape(options.footnoteBackrefLabel))\"")
+        for (markup, patched) in options.markupPatches {
+            html = replacingOccurrences(of: markup, in: html, with: patched)
         }
         return RenderedDocument(html: html, tableOfContents: toc)
     }

@@ -53,8 +53,10 @@ struct SiteModel: Sendable {
         content: LoadedContent, config: SiteConfig, log: inout DiagnosticLog
     ) -> SiteModel {
         let options = MarkdownOptions(
-            allowRawHTML: config.rawHTML, headingAnchorLabel: "Link para esta seção",
-            footnoteBackrefLabel: "Voltar ao texto")
+            allowRawHTML: config.rawHTML,
+            labels: .init(
+                headingAnchor: "Link para esta seção", footnoteBackref: "Voltar ao texto", footnotesTitle: "Notas",
+                taskDone: "concluído", taskOpen: "não concluído"))
         let root = config.rootPath
         let sortedPosts = content.posts.sorted {
             ($0.published, $1.slug) > ($1.published, $0.slug)

@@ -24,17 +24,19 @@ import Testing
         #expect(output.contains("<td style=\"text-align: right\">2</td>"))
         #expect(output.contains("<del>riscado</del>"))
         #expect(output.contains("<a href=\"http://www.example.com\">www.example.com</a>"))
-        #expect(output.contains("<input type=\"checkbox\" checked=\"\" disabled=\"\" />"))
-        #expect(output.contains("<input type=\"checkbox\" disabled=\"\" />"))
+        #expect(output.contains("<input type=\"checkbox\" checked=\"\" disabled=\"\" aria-label=\"done\" />"))
+        #expect(output.contains("<input type=\"checkbox\" disabled=\"\" aria-label=\"not done\" />"))
     }
 
     @Test func footnotesLinkBothWays() {
         let output = html("Texto[^1].\n\n[^1]: A nota.\n")
         #expect(output.contains("<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\" data-footnote-ref>1</a></sup>"))
-        #expect(output.contains("<section class=\"footnotes\" data-footnotes>"))
+        #expect(output.contains("<section class=\"footnotes\" data-footnotes>\n<h2 class=\"footnotes-title\">Notes</h2>"))
         #expect(output.contains("href=\"#fnref-1\""))
-        let portuguese = html("Texto[^1].\n\n[^1]: A nota.\n", MarkdownOptions(footnoteBackrefLabel: "Voltar ao texto"))
+        let labels = MarkdownOptions.Labels(footnoteBackref: "Voltar ao texto", footnotesTitle: "Notas")
+        let portuguese = html("Texto[^1].\n\n[^1]: A nota.\n", MarkdownOptions(labels: labels))
         #expect(portuguese.contains("data-footnote-backref aria-label=\"Voltar ao texto\""))
+        #expect(portuguese.contains("<h2 class=\"footnotes-title\">Notas</h2>"))
         #expect(!portuguese.contains("Back to content"))
     }
 
@@ -68,7 +70,7 @@ import Testing
 
                 ## 日本語
                 """,
-            options: MarkdownOptions(headingAnchorLabel: "Link para esta seção"))
+            options: MarkdownOptions(labels: .init(headingAnchor: "Link para esta seção")))
         let rendered = document.render()
         #expect(rendered.tableOfContents.map(\.id) == [
             "memoria-virtual-e-mentira", "tabela-de-paginas", "tabela-de-paginas-1", "tabela-de-paginas-2", "secao",

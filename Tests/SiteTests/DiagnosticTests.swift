@@ -161,11 +161,13 @@ import Testing
         defer { site.delete() }
         try site.post("a", title: "A", date: "2026-11-27")
         try site.remove("templates/post.mustache")
-        try site.remove("templates/partials/footer.mustache")
+        try site.write(
+            "templates/base.mustache",
+            "<!doctype html>\n<html lang=\"pt-BR\">\n<body>{{>partials/header}}\n  {{$content}}{{/content}} {{> partials/rodape }}\n</body>\n</html>\n")
         let result = site.failingBuild()
         #expect(
             result == [
-                "templates/base.mustache:26:1: error: template 'partials/footer' not found (no templates/partials/footer.mustache)",
+                "templates/base.mustache:4:28: error: template 'partials/rodape' not found (no templates/partials/rodape.mustache)",
                 "templates/post.mustache: error: missing template 'post', needed for every post",
             ])
     }

@@ -24,7 +24,8 @@ import Testing
         try site.build()
         let golden = repositoryRoot + "/Tests/SiteTests/Golden/blog"
         let record = ProcessInfo.processInfo.environment["PRENSA_RECORD_GOLDEN"] == "1"
-        let output = try site.snapshot()
+        // Assets are the templates' own files (their hashed names are in every page).
+        let output = try site.snapshot().filter { !$0.key.hasPrefix("assets/") }
         let expected = TestSite(existingRoot: golden).snapshotFolder()
         if record {
             try? FileManager.default.removeItem(atPath: golden)
