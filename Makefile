@@ -3,7 +3,7 @@
 SWIFT ?= swift
 PRENSA := .build/release/prensa
 
-.PHONY: site test deps prensa clean
+.PHONY: site test lint deps prensa clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -14,8 +14,11 @@ prensa: deps
 site: prensa
 	$(PRENSA) build
 
-test: deps
+test: deps lint
 	$(SWIFT) test
+
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift
 
 clean:
 	rm -rf .build public

@@ -170,7 +170,9 @@ public final class Document {
         let rootBits = finishLock.withLock { _ in
             UInt(bitPattern: cmark_parser_finish(OpaquePointer(bitPattern: parserBits)))
         }
-        guard let root = OpaquePointer(bitPattern: rootBits) else { fatalError("cmark_parser_finish failed: out of memory") }
+        guard let root = OpaquePointer(bitPattern: rootBits) else {
+            fatalError("cmark_parser_finish failed: out of memory")
+        }
         self.parser = parser
         self.root = root
     }

@@ -11,7 +11,8 @@ public enum NewPost {
         guard !trimmed.isEmpty, !slug.isEmpty else {
             throw BuildFailure([
                 Diagnostic(
-                    file: "prensa new", message: "the title '\(title)' has no letters or digits to make a file name from")
+                    file: "prensa new",
+                    message: "the title '\(title)' has no letters or digits to make a file name from")
             ])
         }
         let directory = source + "/content/posts"

@@ -154,12 +154,18 @@ struct PagePlanner {
         for index in model.posts.indices {
             let year = model.posts[index].post.dateLocal.year
             if current?.year != year {
-                if let current { years.append(["year": current.year, "count": current.posts.count, "posts": current.posts.map(summary)]) }
+                if let current {
+                    years.append([
+                        "year": current.year, "count": current.posts.count, "posts": current.posts.map(summary),
+                    ])
+                }
                 current = (year, [])
             }
             current?.posts.append(index)
         }
-        if let current { years.append(["year": current.year, "count": current.posts.count, "posts": current.posts.map(summary)]) }
+        if let current {
+            years.append(["year": current.year, "count": current.posts.count, "posts": current.posts.map(summary)])
+        }
         return job(
             path: "arquivo/", template: "archive", title: "Arquivo",
             description: "Todos os posts de \(config.title), por ano.", extra: ["years": years],
@@ -171,18 +177,20 @@ struct PagePlanner {
     /// A page at the site path `path` (a folder, written as its index.html), or the file `file`
     /// in it, which is then left out of the sitemap.
     private func job(
-        path: String, file: String = "index.html", template: String, title: String, description: String, extra: [String: Any],
+        path: String, file: String = "index.html", template: String, title: String, description: String,
+        extra: [String: Any],
         lastModified: LocalDateTime?, type: String = "website", isHome: Bool = false, origin: String? = nil
     ) -> PageJob {
         var context = extra
         context["site"] = siteContext
         context["assets"] = assetContext
         let sitePath = root + path + (file == "index.html" ? "" : file)
-        context["page"] = [
-            "title": title, "description": description, "url": sitePath,
-            "canonical": config.absoluteURL(sitePath), "type": type,
-            "full_title": isHome ? config.title : "\(title) — \(config.title)", "is_home": isHome,
-        ] as [String: Any]
+        context["page"] =
+            [
+                "title": title, "description": description, "url": sitePath,
+                "canonical": config.absoluteURL(sitePath), "type": type,
+                "full_title": isHome ? config.title : "\(title) — \(config.title)", "is_home": isHome,
+            ] as [String: Any]
         return PageJob(
             path: path + file, template: template, context: context, sitePath: sitePath,
             lastModified: lastModified, inSitemap: file == "index.html",

@@ -84,7 +84,8 @@ public struct PostDate: Sendable, Hashable {
 
     /// Seconds since 1970-01-01T00:00:00Z; dates without an offset are read in `timeZone`.
     public func instant(in timeZone: TimeZone) -> Int64 {
-        let local = Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
+        let local =
+            Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
             + Int64(hour * 3600 + minute * 60 + second)
         if let utcOffset { return local - Int64(utcOffset) }
         // The zone's offset at that local time: guess with the offset at the UTC reading, then correct.

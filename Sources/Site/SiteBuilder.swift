@@ -136,7 +136,8 @@ public enum SiteBuilder {
             baseURLOverride: options.baseURL)
         {
         case .success(let value): config = value
-        case .failure(let failure): failure.diagnostics.forEach { log.append($0) }
+        case .failure(let failure):
+            for diagnostic in failure.diagnostics { log.append(diagnostic) }
         }
         let timeZone = config?.timeZone ?? TimeZone(identifier: "UTC")!
         let templates = TemplateSet.load(directory: root + "/templates", displayPrefix: prefix, log: &log)

@@ -131,7 +131,10 @@ struct SiteModel: Sendable {
                     log.error(
                         "part \(part) of series '\(series[seriesNumber].name)' is already \(posts[other].post.file)",
                         at: frontMatter.locations["part"]!,
-                        notes: [.note("the other part \(part) is here", at: posts[other].post.frontMatter.locations["part"]!)])
+                        notes: [
+                            .note(
+                                "the other part \(part) is here", at: posts[other].post.frontMatter.locations["part"]!)
+                        ])
                 } else {
                     partOwner[part] = postIndex
                 }

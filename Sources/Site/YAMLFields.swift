@@ -101,7 +101,9 @@ struct YAMLFields {
 
     mutating func bool(_ key: String) -> Bool? {
         guard let node = values[key] else { return nil }
-        if case .scalar(let scalar) = node, node.tag.rawValue == Yams.Tag.Name.bool.rawValue, let value = Bool.construct(from: scalar) {
+        if case .scalar(let scalar) = node, node.tag.rawValue == Yams.Tag.Name.bool.rawValue,
+            let value = Bool.construct(from: scalar)
+        {
             return value
         }
         log.error("'\(key)' must be true or false", at: location(of: key))

@@ -30,8 +30,11 @@ import Testing
 
     @Test func footnotesLinkBothWays() {
         let output = html("Texto[^1].\n\n[^1]: A nota.\n")
-        #expect(output.contains("<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\" data-footnote-ref>1</a></sup>"))
-        #expect(output.contains("<section class=\"footnotes\" data-footnotes>\n<h2 class=\"footnotes-title\">Notes</h2>"))
+        #expect(
+            output.contains(
+                "<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\" data-footnote-ref>1</a></sup>"))
+        #expect(
+            output.contains("<section class=\"footnotes\" data-footnotes>\n<h2 class=\"footnotes-title\">Notes</h2>"))
         #expect(output.contains("href=\"#fnref-1\""))
         let labels = MarkdownOptions.Labels(footnoteBackref: "Voltar ao texto", footnotesTitle: "Notas")
         let portuguese = html("Texto[^1].\n\n[^1]: A nota.\n", MarkdownOptions(labels: labels))
@@ -72,9 +75,10 @@ import Testing
                 """,
             options: MarkdownOptions(labels: .init(headingAnchor: "Link para esta seção")))
         let rendered = document.render()
-        #expect(rendered.tableOfContents.map(\.id) == [
-            "memoria-virtual-e-mentira", "tabela-de-paginas", "tabela-de-paginas-1", "tabela-de-paginas-2", "secao",
-        ])
+        #expect(
+            rendered.tableOfContents.map(\.id) == [
+                "memoria-virtual-e-mentira", "tabela-de-paginas", "tabela-de-paginas-1", "tabela-de-paginas-2", "secao",
+            ])
         #expect(rendered.tableOfContents.map(\.level) == [1, 2, 2, 3, 2])
         #expect(rendered.tableOfContents[1].text == "Tabela de páginas")
         #expect(

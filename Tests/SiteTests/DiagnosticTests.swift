@@ -46,9 +46,18 @@ import Testing
     @Test(arguments: [
         ("2024-13-45", "content/posts/a.md:3:7: error: 'date': month 13 does not exist in '2024-13-45'"),
         ("2023-02-29", "content/posts/a.md:3:7: error: 'date': day 29 does not exist in February 2023 ('2023-02-29')"),
-        ("2026-11-27T25:00:00", "content/posts/a.md:3:7: error: 'date': time 25:00 does not exist in '2026-11-27T25:00:00'"),
-        ("27/11/2026", "content/posts/a.md:3:7: error: 'date': '27/11/2026' is not a date; use an ISO 8601 date like 2026-11-27 or 2026-11-27T14:30:00-03:00"),
-        ("\"2026-11-27 lixo\"", "content/posts/a.md:3:7: error: 'date': unexpected text after the date in '2026-11-27 lixo'; use an ISO 8601 date like 2026-11-27 or 2026-11-27T14:30:00-03:00"),
+        (
+            "2026-11-27T25:00:00",
+            "content/posts/a.md:3:7: error: 'date': time 25:00 does not exist in '2026-11-27T25:00:00'"
+        ),
+        (
+            "27/11/2026",
+            "content/posts/a.md:3:7: error: 'date': '27/11/2026' is not a date; use an ISO 8601 date like 2026-11-27 or 2026-11-27T14:30:00-03:00"
+        ),
+        (
+            "\"2026-11-27 lixo\"",
+            "content/posts/a.md:3:7: error: 'date': unexpected text after the date in '2026-11-27 lixo'; use an ISO 8601 date like 2026-11-27 or 2026-11-27T14:30:00-03:00"
+        ),
     ])
     func impossibleDatesAreRejected(date: String, expected: String) throws {
         let result = try errors(["content/posts/a.md": "---\ntitle: A\ndate: \(date)\ndescription: D.\n---\n"])
@@ -61,7 +70,9 @@ import Testing
         try site.post("a", title: "A", date: "2024-02-29")
         try site.post("b", title: "B", date: "2024-05-02 08:00:00 +02:00")
         try site.build()
-        #expect(try site.read("posts/a/index.html").contains("<time datetime=\"2024-02-29\">29 de fevereiro de 2024</time>"))
+        #expect(
+            try site.read("posts/a/index.html").contains("<time datetime=\"2024-02-29\">29 de fevereiro de 2024</time>")
+        )
         // 08:00 at +02:00 is 03:00 in São Paulo (UTC-3), the same day.
         #expect(try site.read("posts/b/index.html").contains("2 de maio de 2024"))
     }
@@ -101,7 +112,8 @@ import Testing
     @Test func bomAndCRLFAreAccepted() throws {
         let site = try TestSite()
         defer { site.delete() }
-        let text = "---\r\ntitle: Janelas\r\ndate: 2026-11-27\r\ndescription: D.\r\n---\r\n\r\n## Seção\r\n\r\nTexto.\r\n"
+        let text =
+            "---\r\ntitle: Janelas\r\ndate: 2026-11-27\r\ndescription: D.\r\n---\r\n\r\n## Seção\r\n\r\nTexto.\r\n"
         try site.write("content/posts/a.md", bytes: [0xEF, 0xBB, 0xBF] + Array(text.utf8))
         try site.build()
         let html = try site.read("posts/a/index.html")
@@ -135,7 +147,8 @@ import Testing
     }
 
     @Test func badSiteConfigIsReportedWithPostErrorsInOneRun() throws {
-        let config = "title: T\ndescription: D\nbase_url: exemplo.com\nposts_per_page: 0\ntimezone: Marte/Olympus\nlang: pt\n"
+        let config =
+            "title: T\ndescription: D\nbase_url: exemplo.com\nposts_per_page: 0\ntimezone: Marte/Olympus\nlang: pt\n"
         let result = try errors(
             ["content/posts/a.md": "---\ntitle: A\ndate: 2026-02-30\ndescription: D.\n---\n"], config: config)
         #expect(
@@ -149,7 +162,8 @@ import Testing
     }
 
     @Test func missingSiteConfig() throws {
-        let result = try errors(["content/posts/a.md": "---\ntitle: A\ndate: 2026-11-27\ndescription: D.\n---\n"], config: nil)
+        let result = try errors(
+            ["content/posts/a.md": "---\ntitle: A\ndate: 2026-11-27\ndescription: D.\n---\n"], config: nil)
         #expect(
             result == [
                 "content/site.yml: error: missing site configuration; create it with at least 'title:', 'description:' and 'base_url:'"
@@ -163,7 +177,8 @@ import Testing
         try site.remove("templates/post.mustache")
         try site.write(
             "templates/base.mustache",
-            "<!doctype html>\n<html lang=\"pt-BR\">\n<body>{{>partials/header}}\n  {{$content}}{{/content}} {{> partials/rodape }}\n</body>\n</html>\n")
+            "<!doctype html>\n<html lang=\"pt-BR\">\n<body>{{>partials/header}}\n  {{$content}}{{/content}} {{> partials/rodape }}\n</body>\n</html>\n"
+        )
         let result = site.failingBuild()
         #expect(
             result == [
@@ -175,7 +190,9 @@ import Testing
     @Test func templateSyntaxErrorsHaveALocation() throws {
         let site = try TestSite()
         defer { site.delete() }
-        try site.write("templates/tags.mustache", "{{<base}}\n{{$content}}\n{{#tags}}\n<li>{{name}}</li>\n{{/tag}}\n{{/content}}\n{{/base}}\n")
+        try site.write(
+            "templates/tags.mustache",
+            "{{<base}}\n{{$content}}\n{{#tags}}\n<li>{{name}}</li>\n{{/tag}}\n{{/content}}\n{{/base}}\n")
         let result = site.failingBuild()
         #expect(result.count == 1)
         #expect(result.first?.hasPrefix("templates/tags.mustache:5:") == true)
@@ -198,7 +215,8 @@ import Testing
 
     @Test func duplicateSeriesPartsAndEmptyTagSlugs() throws {
         let result = try errors([
-            "content/posts/a.md": "---\ntitle: A\ndate: 2026-11-01\ndescription: D.\nseries: Série X\npart: 1\ntags: [\"!!!\"]\n---\n",
+            "content/posts/a.md":
+                "---\ntitle: A\ndate: 2026-11-01\ndescription: D.\nseries: Série X\npart: 1\ntags: [\"!!!\"]\n---\n",
             "content/posts/b.md": "---\ntitle: B\ndate: 2026-11-02\ndescription: D.\nseries: Série X\npart: 1\n---\n",
         ])
         #expect(

@@ -1,11 +1,11 @@
 import Foundation
+import Testing
+
+@testable import Site
 
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
-import Testing
-
-@testable import Site
 
 /// End-to-end builds through the real cmark-gfm and the real templates.
 @Suite struct SiteBuildTests {
@@ -90,12 +90,17 @@ import Testing
         #expect(post.contains("<h2 id=\"politicas-classicas-1\">"))
         #expect(post.contains("<a href=\"#fifo-e-o-efeito-comboio\">FIFO e o efeito comboio</a>"))
         #expect(post.contains("Parte 2 de 2 da série"))
-        #expect(post.contains("<a rel=\"prev\" href=\"/blog/posts/tres-trabalhos/\">← Anterior: Os três trabalhos do sistema operacional</a>"))
+        #expect(
+            post.contains(
+                "<a rel=\"prev\" href=\"/blog/posts/tres-trabalhos/\">← Anterior: Os três trabalhos do sistema operacional</a>"
+            ))
         #expect(!post.contains("rel=\"next\""))
         #expect(post.contains("<link rel=\"canonical\" href=\"https://exemplo.com.br/blog/posts/escalonador/\">"))
         #expect(post.contains("<sup class=\"footnote-ref\">"))
         let first = try site.read("posts/tres-trabalhos/index.html")
-        #expect(first.contains("<a rel=\"next\" href=\"/blog/posts/escalonador/\">Próxima: Quem roda agora: o escalonador →</a>"))
+        #expect(
+            first.contains(
+                "<a rel=\"next\" href=\"/blog/posts/escalonador/\">Próxima: Quem roda agora: o escalonador →</a>"))
         #expect(first.contains("<time datetime=\"2026-03-01\">1º de março de 2026</time>"))
         #expect(first.contains("“três coisas”…"))
         #expect(first.contains("<!-- raw HTML omitted -->"))
@@ -109,7 +114,10 @@ import Testing
         let site = try fixtureSite()
         defer { site.delete() }
         try site.build()
-        for path in ["posts/script/index.html", "index.html", "page/2/index.html", "arquivo/index.html", "tags/tag/index.html", "feed.xml"] {
+        for path in [
+            "posts/script/index.html", "index.html", "page/2/index.html", "arquivo/index.html", "tags/tag/index.html",
+            "feed.xml",
+        ] {
             let text = try site.read(path)
             #expect(!text.contains("<script>alert"), "unescaped title in \(path)")
             #expect(!text.contains("<b>negrito"), "unescaped description in \(path)")
@@ -142,9 +150,14 @@ import Testing
         #expect(json.contains("\"version\":\"https://jsonfeed.org/version/1.1\""))
         #expect(json.contains("\"date_modified\":\"2026-03-12T00:00:00-03:00\""))
         let sitemap = try site.read("sitemap.xml")
-        #expect(sitemap.contains("<loc>https://exemplo.com.br/blog/posts/escalonador/</loc><lastmod>2026-03-12T00:00:00-03:00</lastmod>"))
+        #expect(
+            sitemap.contains(
+                "<loc>https://exemplo.com.br/blog/posts/escalonador/</loc><lastmod>2026-03-12T00:00:00-03:00</lastmod>")
+        )
         #expect(!sitemap.contains("404"))
-        #expect(try site.read("robots.txt") == "User-agent: *\nAllow: /\n\nSitemap: https://exemplo.com.br/blog/sitemap.xml\n")
+        #expect(
+            try site.read("robots.txt")
+                == "User-agent: *\nAllow: /\n\nSitemap: https://exemplo.com.br/blog/sitemap.xml\n")
     }
 
     @Test func draftsAndBaseURLOverride() throws {
@@ -174,7 +187,9 @@ import Testing
         try site.post("a", title: "A", date: "2026-11-27")
         try site.write("content/imagens/diagrama.png", bytes: [0x89, 0x50, 0x4E, 0x47])
         try site.build()
-        #expect(FileManager.default.contents(atPath: site.root + "/public/imagens/diagrama.png") == Data([0x89, 0x50, 0x4E, 0x47]))
+        #expect(
+            FileManager.default.contents(atPath: site.root + "/public/imagens/diagrama.png")
+                == Data([0x89, 0x50, 0x4E, 0x47]))
         try site.write("content/robots.txt", "User-agent: *\n")
         try site.write("content/tags.md", "---\ntitle: Minhas tags\n---\n")
         let errors = site.failingBuild()
@@ -202,15 +217,20 @@ import Testing
         let today = Date(timeIntervalSince1970: 1_795_770_000)  // 2026-11-27T04:20:00Z, 01:20 in São Paulo
         let path = try NewPost.create(title: "Memória virtual é \"mentira\"", source: site.root, today: today)
         #expect(path.hasSuffix("content/posts/memoria-virtual-e-mentira.md"))
-        let text = try String(contentsOfFile: site.root + "/content/posts/memoria-virtual-e-mentira.md", encoding: .utf8)
+        let text = try String(
+            contentsOfFile: site.root + "/content/posts/memoria-virtual-e-mentira.md", encoding: .utf8)
         #expect(text.contains("title: \"Memória virtual é \\\"mentira\\\"\"\ndate: 2026-11-27\n"))
         let report = try site.build(drafts: true)
         #expect(report.posts == 1)
-        #expect(try site.read("posts/memoria-virtual-e-mentira/index.html").contains("<h1>Memória virtual é &quot;mentira&quot;</h1>"))
+        #expect(
+            try site.read("posts/memoria-virtual-e-mentira/index.html").contains(
+                "<h1>Memória virtual é &quot;mentira&quot;</h1>"))
         #expect(throws: BuildFailure.self) {
             try NewPost.create(title: "Memória virtual é \"mentira\"", source: site.root, today: today)
         }
-        #expect(try String(contentsOfFile: site.root + "/content/posts/memoria-virtual-e-mentira.md", encoding: .utf8) == text)
+        #expect(
+            try String(contentsOfFile: site.root + "/content/posts/memoria-virtual-e-mentira.md", encoding: .utf8)
+                == text)
     }
 }
 
