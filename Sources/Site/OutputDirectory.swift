@@ -72,8 +72,13 @@ struct StagingDirectory: Sendable {
         try write(data, to: relativePath)
     }
 
-    /// Puts the new site in place of the old one in one step, then deletes the old one.
+    /// Makes the new site durable, puts it in place of the old one in one step, then deletes the
+    /// old one. Files are written without fsync; one `syncfs` here covers them all.
     func commit() throws(WriteError) {
+        guard prensa_sync_filesystem(path) == 0 else {
+            throw WriteError(path: path, message: "cannot flush the new site to disk: \(errnoText())")
+        }
+        defer { _ = prensa_sync_directory(URL(fileURLWithPath: output).deletingLastPathComponent().path) }
         if FileManager.default.fileExists(atPath: output) {
             if prensa_exchange_paths(path, output) == 0 {
                 try Self.removeTree(path)

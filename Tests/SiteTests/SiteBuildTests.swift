@@ -171,6 +171,25 @@ import Testing
         #expect(home.contains("<link rel=\"canonical\" href=\"http://localhost:8000/\">"))
     }
 
+    @Test func rawHTMLIsASiteSetting() throws {
+        let body = "<aside class=\"nota\">Nota</aside>\n\n<script>alert(1)</script>\n"
+        let safe = try TestSite()
+        defer { safe.delete() }
+        try safe.post("a", title: "A", date: "2026-11-27", body: body)
+        try safe.build()
+        let safeHTML = try safe.read("posts/a/index.html")
+        #expect(!safeHTML.contains("<aside class=\"nota\">"))
+        #expect(!safeHTML.contains("<script>alert"))
+        let trusting = try TestSite(config: TestSite.defaultConfig + "raw_html: true\n")
+        defer { trusting.delete() }
+        try trusting.post("a", title: "A", date: "2026-11-27", body: body)
+        try trusting.build()
+        let rawHTML = try trusting.read("posts/a/index.html")
+        #expect(rawHTML.contains("<aside class=\"nota\">Nota</aside>"))
+        // GFM's tagfilter still disarms <script>.
+        #expect(rawHTML.contains("&lt;script>alert(1)&lt;/script>"))
+    }
+
     @Test func assetsAreHashedAndLinked() throws {
         let site = try fixtureSite()
         defer { site.delete() }

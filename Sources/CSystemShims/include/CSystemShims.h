@@ -6,4 +6,12 @@
 /// where the kernel or filesystem cannot exchange, so callers can fall back.
 int prensa_exchange_paths(const char *first, const char *second);
 
+/// Flushes every pending write of the filesystem holding `path` to disk (`syncfs`).
+/// Returns 0 on success, or -1 with `errno` set.
+int prensa_sync_filesystem(const char *path);
+
+/// Flushes the directory `path` itself (its entries, e.g. after a rename) with `fsync`.
+/// Returns 0 on success, or -1 with `errno` set.
+int prensa_sync_directory(const char *path);
+
 #endif
