@@ -43,8 +43,8 @@ struct FeedWriter {
                     <content type="html" xml:base="\(xmlEscape(url))">\(xmlEscape(post.html))</content>
 
                 """
-            for tag in frontMatter.tags where !Slug.make(tag.name).isEmpty {
-                xml += "    <category term=\"\(xmlEscape(Slug.make(tag.name)))\" label=\"\(xmlEscape(tag.name))\"/>\n"
+            for tag in post.tags {
+                xml += "    <category term=\"\(xmlEscape(tag.slug))\" label=\"\(xmlEscape(tag.name))\"/>\n"
             }
             xml += "  </entry>\n"
         }

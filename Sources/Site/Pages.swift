@@ -32,10 +32,31 @@ struct PageJob: @unchecked Sendable {
 /// Builds the render jobs for every page of the site.
 struct PagePlanner {
     let model: SiteModel
-    let templates: TemplateSet
+    /// What every page's context shares: the site and its hashed asset paths.
+    private let siteContext: [String: Any]
+    private let assetContext: [String: String]
 
     private var config: SiteConfig { model.config }
     private var root: String { config.rootPath }
+
+    init(model: SiteModel, templates: TemplateSet) {
+        self.model = model
+        let config = model.config
+        let root = config.rootPath
+        siteContext = [
+            "title": config.title, "description": config.description, "base_url": config.baseURL,
+            "language": config.language, "author": config.author, "root": root,
+            "feed_atom": root + "feed.xml", "feed_json": root + "feed.json",
+            "pages": model.pages.map { ["title": $0.page.frontMatter.title, "url": $0.url] },
+            "tags_url": root + "tags/", "series_url": root + "series/", "archive_url": root + "arquivo/",
+        ]
+        // "icons/rss.svg" is {{assets.icons_rss_svg}} in templates.
+        var assets: [String: String] = [:]
+        for (key, path) in templates.assets {
+            assets[String(key.map { $0.isLetter || $0.isNumber ? $0 : "_" })] = root + path
+        }
+        assetContext = assets
+    }
 
     func jobs() -> [PageJob] {
         var jobs: [PageJob] = []
@@ -84,8 +105,10 @@ struct PagePlanner {
         post["has_toc"] = rendered.tableOfContents.count > 1
         if let place = model.seriesOfPost[index] {
             let series = model.series[place.series]
-            var context = seriesContext(series)
-            context["part"] = place.position + 1
+            var context: [String: Any] = [
+                "name": series.name, "url": "\(root)series/\(series.slug)/", "total": series.posts.count,
+                "part": place.position + 1,
+            ]
             context["parts"] = series.posts.enumerated().map { position, postIndex in
                 [
                     "title": model.posts[postIndex].title, "url": model.posts[postIndex].url,
@@ -197,25 +220,6 @@ struct PagePlanner {
             origin: origin ?? "the generated '\(template)' page \(sitePath)", generated: origin == nil)
     }
 
-    private var siteContext: [String: Any] {
-        [
-            "title": config.title, "description": config.description, "base_url": config.baseURL,
-            "language": config.language, "author": config.author, "root": root,
-            "feed_atom": root + "feed.xml", "feed_json": root + "feed.json",
-            "pages": model.pages.map { ["title": $0.page.frontMatter.title, "url": $0.url] },
-            "tags_url": root + "tags/", "series_url": root + "series/", "archive_url": root + "arquivo/",
-        ]
-    }
-
-    private var assetContext: [String: String] {
-        var context: [String: String] = [:]
-        for (key, path) in templates.assets {
-            let name = String(key.map { $0.isLetter || $0.isNumber ? $0 : "_" })
-            context[name] = root + path
-        }
-        return context
-    }
-
     private func summary(_ index: Int) -> [String: Any] {
         let rendered = model.posts[index]
         let frontMatter = rendered.post.frontMatter
@@ -223,12 +227,9 @@ struct PagePlanner {
         var context: [String: Any] = [
             "title": rendered.title, "url": rendered.url, "description": frontMatter.description ?? "",
             "date_iso": date.isoDate, "date_text": date.portuguese, "reading_minutes": rendered.readingMinutes,
-            "tags": frontMatter.tags.compactMap { tag -> [String: Any]? in
-                let slug = Slug.make(tag.name)
-                return slug.isEmpty ? nil : ["name": tag.name, "url": "\(root)tags/\(slug)/"]
-            },
+            "tags": rendered.tags.map { ["name": $0.name, "url": "\(root)tags/\($0.slug)/"] },
         ]
-        context["has_tags"] = !frontMatter.tags.isEmpty
+        context["has_tags"] = !rendered.tags.isEmpty
         if let updated = rendered.post.updatedLocal {
             context["updated_iso"] = updated.isoDate
             context["updated_text"] = updated.portuguese

@@ -9,6 +9,8 @@ struct RenderedPost: Sendable {
     let words: Int
     /// "/posts/<slug>/" under the site's root path.
     let url: String
+    /// The post's tags as written, with their URL slugs; tags whose slug is empty (an error) left out.
+    let tags: [(name: String, slug: String)]
 
     var readingMinutes: Int { max(1, (words + wordsPerMinute - 1) / wordsPerMinute) }
     var title: String { post.frontMatter.title }
@@ -66,7 +68,8 @@ struct SiteModel: Sendable {
             let rendered = document.render()
             return RenderedPost(
                 post: post, html: rendered.html, tableOfContents: rendered.tableOfContents,
-                words: wordCount(post.body), url: "\(root)posts/\(post.slug)/")
+                words: wordCount(post.body), url: "\(root)posts/\(post.slug)/",
+                tags: post.frontMatter.tags.map { ($0.name, Slug.make($0.name)) }.filter { !$0.slug.isEmpty })
         }
         let pages = parallelMap(content.pages) { page in
             let document = Document(parsing: page.body, options: options, lineOffset: page.bodyLineOffset)
