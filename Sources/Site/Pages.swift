@@ -109,8 +109,10 @@ struct PagePlanner {
                 "name": series.name, "url": "\(root)series/\(series.slug)/", "total": series.posts.count,
                 "part": place.position + 1,
             ]
-            context["parts"] = series.posts.enumerated().map { position, postIndex in
-                [
+            context["parts"] = seriesWindow(count: series.posts.count, current: place.position).map { position in
+                guard let position else { return ["gap": true] as [String: Any] }
+                let postIndex = series.posts[position]
+                return [
                     "title": model.posts[postIndex].title, "url": model.posts[postIndex].url,
                     "part": position + 1, "current": postIndex == index,
                 ] as [String: Any]
@@ -268,4 +270,18 @@ struct PagePlanner {
     private func newest(_ posts: [Int]) -> LocalDateTime? {
         posts.map { model.posts[$0].post }.max { $0.modified < $1.modified }?.modifiedLocal
     }
+}
+
+/// The parts a post's series box lists: all of them in a series of up to 12, else the first, the
+/// last and three on each side of the current one, with nil where parts are left out. Listing
+/// every part of a long series on every part's page would grow with the square of its length.
+func seriesWindow(count: Int, current: Int) -> [Int?] {
+    guard count > 12 else { return Array(0..<count) }
+    let shown = Set([0, count - 1] + Array(max(0, current - 3)...min(count - 1, current + 3)))
+    var window: [Int?] = []
+    for position in shown.sorted() {
+        if let last = window.last ?? nil, position > last + 1 { window.append(nil) }
+        window.append(position)
+    }
+    return window
 }

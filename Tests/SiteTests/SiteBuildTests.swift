@@ -263,3 +263,18 @@ extension TestSite {
         (try? snapshot("")) ?? [:]
     }
 }
+
+@Suite struct SeriesWindowTests {
+    @Test func shortSeriesListEveryPart() {
+        #expect(seriesWindow(count: 10, current: 4) == Array(0..<10))
+        #expect(seriesWindow(count: 12, current: 0) == Array(0..<12))
+    }
+
+    @Test func longSeriesListTheEndsAndTheNeighbourhood() {
+        #expect(seriesWindow(count: 30, current: 15) == [0, nil, 12, 13, 14, 15, 16, 17, 18, nil, 29])
+        #expect(seriesWindow(count: 30, current: 0) == [0, 1, 2, 3, nil, 29])
+        #expect(seriesWindow(count: 30, current: 29) == [0, nil, 26, 27, 28, 29])
+        #expect(seriesWindow(count: 13, current: 6) == [0, nil, 3, 4, 5, 6, 7, 8, 9, nil, 12])
+        #expect(seriesWindow(count: 13, current: 4) == [0, 1, 2, 3, 4, 5, 6, 7, nil, 12])
+    }
+}
