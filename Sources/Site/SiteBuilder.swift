@@ -145,10 +145,11 @@ public enum SiteBuilder {
             contentDir: root + "/content", displayPrefix: prefix, timeZone: timeZone,
             includeDrafts: options.includeDrafts, log: &log)
         clock.lap("load")
-        guard let config, let templates else { throw BuildFailure(log.sorted) }
-        let model = SiteModel.make(content: content, config: config, log: &log)
+        // Even when site.yml or the templates are broken, check the posts against each other
+        // (duplicate slugs, series parts) so that one run reports every mistake.
+        let model = SiteModel.make(content: content, config: config ?? .placeholder, log: &log)
         clock.lap("markdown")
-        if log.hasErrors { throw BuildFailure(log.sorted) }
+        guard let templates, config != nil, !log.hasErrors else { throw BuildFailure(log.sorted) }
         return LoadedSite(model: model, templates: templates)
     }
 

@@ -15,6 +15,11 @@ public struct SiteConfig: Sendable {
     /// Let authors' raw HTML through the Markdown renderer (off: it is omitted).
     public var rawHTML: Bool
 
+    /// Stands in for a `site.yml` that failed to load, so the posts can still be checked.
+    static let placeholder = SiteConfig(
+        title: "", description: "", baseURL: "http://localhost/", language: "pt-BR", author: "",
+        timeZone: TimeZone(identifier: "UTC")!, postsPerPage: 10, feedLimit: 20, rawHTML: false)
+
     static let knownKeys = [
         "title", "description", "base_url", "language", "author", "timezone", "posts_per_page",
         "feed_limit", "raw_html",

@@ -161,6 +161,22 @@ import Testing
             ])
     }
 
+    @Test func postsAreCheckedAgainstEachOtherEvenWhenSiteYmlAndTemplatesAreBroken() throws {
+        let site = try TestSite(config: "title: T\n")
+        defer { site.delete() }
+        try site.remove("templates/home.mustache")
+        try site.write("content/posts/a.md", "---\ntitle: A\ndate: 2026-11-27\ndescription: D.\nslug: x\n---\n")
+        try site.write("content/posts/b.md", "---\ntitle: B\ndate: 2026-11-27\ndescription: D.\nslug: x\n---\n")
+        #expect(
+            site.failingBuild() == [
+                "content/posts/b.md:5:7: error: two posts have the slug 'x' (URL /posts/x/); give one a different 'slug:'",
+                "content/posts/a.md:5:7: note: the other post with slug 'x' is here",
+                "content/site.yml:1:1: error: missing required key 'base_url' in site.yml",
+                "content/site.yml:1:1: error: missing required key 'description' in site.yml",
+                "templates/home.mustache: error: missing template 'home', needed for the home page and its pages",
+            ])
+    }
+
     @Test func missingSiteConfig() throws {
         let result = try errors(
             ["content/posts/a.md": "---\ntitle: A\ndate: 2026-11-27\ndescription: D.\n---\n"], config: nil)
