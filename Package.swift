@@ -22,6 +22,10 @@ let package = Package(
         ),
         .target(name: "CSystemShims"),
         .target(name: "Markdown", dependencies: ["CCmarkGFM"]),
+        // Pure models of OS mechanisms: Swift standard library only.
+        .target(name: "Simulation"),
+        // SVG vocabulary and chart layouts: Swift standard library only.
+        .target(name: "Diagram"),
         .target(
             name: "Site",
             dependencies: [
@@ -39,6 +43,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "DiagramTests", dependencies: ["Diagram"]),
         .testTarget(
             name: "SiteTests",
             dependencies: ["Site"],
