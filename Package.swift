@@ -21,6 +21,8 @@ let package = Package(
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
         .target(name: "CSystemShims"),
+        // Diagnostics, the located YAML reader and JSON output, shared by Site and Figures.
+        .target(name: "Support", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Markdown", dependencies: ["CCmarkGFM"]),
         // Pure models of OS mechanisms: Swift standard library only.
         .target(name: "Simulation"),
@@ -30,6 +32,7 @@ let package = Package(
             name: "Site",
             dependencies: [
                 "Markdown",
+                "Support",
                 "CSystemShims",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),

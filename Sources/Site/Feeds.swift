@@ -1,4 +1,5 @@
 import Markdown
+import Support
 
 /// Atom, JSON Feed 1.1, sitemap and robots.txt. Every date comes from the posts, never the clock.
 struct FeedWriter {
@@ -57,29 +58,30 @@ struct FeedWriter {
         for post in feedPosts {
             let frontMatter = post.post.frontMatter
             let url = config.absoluteURL(post.url)
-            var item: [(String, JSON)] = [
-                ("id", .string(url)), ("url", .string(url)), ("title", .string(post.title)),
-                ("content_html", .string(post.html)),
-                ("summary", .string(frontMatter.description ?? "")),
-                ("date_published", .string(post.post.dateLocal.rfc3339)),
+            var item: [JSONMember] = [
+                JSONMember("id", .string(url)), JSONMember("url", .string(url)),
+                JSONMember("title", .string(post.title)),
+                JSONMember("content_html", .string(post.html)),
+                JSONMember("summary", .string(frontMatter.description ?? "")),
+                JSONMember("date_published", .string(post.post.dateLocal.rfc3339)),
             ]
             if let updated = post.post.updatedLocal {
-                item.append(("date_modified", .string(updated.rfc3339)))
+                item.append(JSONMember("date_modified", .string(updated.rfc3339)))
             }
             if !frontMatter.tags.isEmpty {
-                item.append(("tags", .array(frontMatter.tags.map { .string($0.name) })))
+                item.append(JSONMember("tags", .array(frontMatter.tags.map { .string($0.name) })))
             }
             items.append(.object(item))
         }
         let feed: JSON = .object([
-            ("version", .string("https://jsonfeed.org/version/1.1")),
-            ("title", .string(config.title)),
-            ("home_page_url", .string(config.baseURL)),
-            ("feed_url", .string(config.baseURL + "feed.json")),
-            ("description", .string(config.description)),
-            ("language", .string(config.language)),
-            ("authors", .array([.object([("name", .string(config.author))])])),
-            ("items", .array(items)),
+            JSONMember("version", .string("https://jsonfeed.org/version/1.1")),
+            JSONMember("title", .string(config.title)),
+            JSONMember("home_page_url", .string(config.baseURL)),
+            JSONMember("feed_url", .string(config.baseURL + "feed.json")),
+            JSONMember("description", .string(config.description)),
+            JSONMember("language", .string(config.language)),
+            JSONMember("authors", .array([.object([JSONMember("name", .string(config.author))])])),
+            JSONMember("items", .array(items)),
         ])
         return feed.serialized() + "\n"
     }
@@ -111,61 +113,4 @@ func xmlEscape(_ text: String) -> String {
         ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\n" || $0 == "\t" }))
         : text
     return HTML.escape(clean)
-}
-
-/// A JSON value serialized with keys in the order given, for byte-identical output.
-enum JSON {
-    case string(String)
-    case array([JSON])
-    case object([(String, JSON)])
-
-    func serialized() -> String {
-        var output = ""
-        write(to: &output)
-        return output
-    }
-
-    private func write(to output: inout String) {
-        switch self {
-        case .string(let value):
-            JSON.writeString(value, to: &output)
-        case .array(let values):
-            output += "["
-            for (index, value) in values.enumerated() {
-                if index > 0 { output += "," }
-                value.write(to: &output)
-            }
-            output += "]"
-        case .object(let members):
-            output += "{"
-            for (index, (key, value)) in members.enumerated() {
-                if index > 0 { output += "," }
-                JSON.writeString(key, to: &output)
-                output += ":"
-                value.write(to: &output)
-            }
-            output += "}"
-        }
-    }
-
-    private static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        output += "\""
-    }
 }

@@ -37,7 +37,7 @@ struct FrontMatter: Sendable {
             log.append(contentsOf: fields.log)
             return nil
         }
-        fields.requireMissing(kind.required, what: "front matter")
+        fields.requireMissing(kind.required)
         let title = fields.string("title")
         let description = fields.string("description")
         let date = fields.date("date")

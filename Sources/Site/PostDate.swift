@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// A date from front matter: a calendar date, optionally with a time and a UTC offset.
 ///
@@ -235,5 +236,23 @@ private struct DigitScanner {
         if skip("+") { return 1 }
         if skip("-") { return -1 }
         return nil
+    }
+}
+
+extension YAMLFields {
+    /// A `PostDate` validated field by field (see `PostDate.parse`).
+    mutating func date(_ key: String) -> PostDate? {
+        guard has(key) else { return nil }
+        guard let text = node(key)?.scalar?.string, !text.trimmingWhitespace.isEmpty else {
+            error("'\(key)' must be a date like 2026-11-27 or 2026-11-27T14:30:00-03:00", atKey: key)
+            return nil
+        }
+        switch PostDate.parse(text) {
+        case .success(let date):
+            return date
+        case .failure(let problem):
+            error("'\(key)': \(problem.message)", atKey: key)
+            return nil
+        }
     }
 }

@@ -56,7 +56,7 @@ public struct SiteConfig: Sendable {
         }
         var fields = YAMLFields(
             yaml: source.text, file: displayPath, lineOffset: 0, what: "site.yml", knownKeys: knownKeys)
-        fields.requireMissing(["title", "description", "base_url"], what: "site.yml")
+        fields.requireMissing(["title", "description", "base_url"])
         let title = fields.string("title")
         let description = fields.string("description")
         var baseURL = fields.string("base_url")

@@ -59,41 +59,28 @@ public struct SourceLocation: Sendable, Hashable {
     }
 }
 
-/// The build stopped because the input has mistakes; `diagnostics` lists all of them in order.
-public struct BuildFailure: Error, Sendable, CustomStringConvertible {
-    public let diagnostics: [Diagnostic]
-
-    public init(_ diagnostics: [Diagnostic]) {
-        self.diagnostics = diagnostics
-    }
-
-    public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
-
-    public var description: String {
-        diagnostics.map(\.description).joined(separator: "\n")
-    }
-}
-
 /// Collects diagnostics from one stage, keeping notes next to the error they explain.
-struct DiagnosticLog: Sendable {
-    private(set) var entries: [[Diagnostic]] = []
+public struct DiagnosticLog: Sendable {
+    public private(set) var entries: [[Diagnostic]] = []
 
-    var hasErrors: Bool { !entries.isEmpty }
+    public init() {}
 
-    mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic] = []) {
+    public var hasErrors: Bool { !entries.isEmpty }
+
+    public mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic] = []) {
         entries.append([.error(message, at: location)] + notes)
     }
 
-    mutating func append(_ diagnostic: Diagnostic) {
+    public mutating func append(_ diagnostic: Diagnostic) {
         entries.append([diagnostic])
     }
 
-    mutating func append(contentsOf other: DiagnosticLog) {
+    public mutating func append(contentsOf other: DiagnosticLog) {
         entries.append(contentsOf: other.entries)
     }
 
     /// Errors ordered by file and position, each followed by its notes.
-    var sorted: [Diagnostic] {
+    public var sorted: [Diagnostic] {
         entries.sorted { $0[0] < $1[0] }.flatMap { $0 }
     }
 }

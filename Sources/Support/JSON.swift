@@ -1,0 +1,105 @@
+/// A JSON value serialized with keys in the order given, for byte-identical output.
+public enum JSON: Sendable, Hashable {
+    case string(String)
+    case number(Double)
+    case integer(Int64)
+    case unsigned(UInt64)
+    case bool(Bool)
+    case null
+    case array([JSON])
+    case object([JSONMember])
+
+    public func serialized() -> String {
+        var output = ""
+        write(to: &output)
+        return output
+    }
+
+    private func write(to output: inout String) {
+        switch self {
+        case .string(let value):
+            JSON.writeString(value, to: &output)
+        case .array(let values):
+            output += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { output += "," }
+                value.write(to: &output)
+            }
+            output += "]"
+        case .object(let members):
+            output += "{"
+            for (index, member) in members.enumerated() {
+                if index > 0 { output += "," }
+                JSON.writeString(member.key, to: &output)
+                output += ":"
+                member.value.write(to: &output)
+            }
+            output += "}"
+        case .number(let value):
+            output += JSON.format(value)
+        case .integer(let value):
+            output += String(value)
+        case .unsigned(let value):
+            output += String(value)
+        case .bool(let value):
+            output += value ? "true" : "false"
+        case .null:
+            output += "null"
+        }
+    }
+
+    private static func writeString(_ value: String, to output: inout String) {
+        output += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    let hex = String(scalar.value, radix: 16)
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        output += "\""
+    }
+
+    /// A finite number as JSON writes it: integers without a fraction, others with up to 6
+    /// decimals (trailing zeros dropped), never an exponent; NaN and infinity become null.
+    static func format(_ value: Double) -> String {
+        guard value.isFinite else { return "null" }
+        if value == value.rounded(), abs(value) < 9e15 { return String(Int64(value)) }
+        let scaled = (value * 1_000_000).rounded()
+        guard abs(scaled) < 9e15 else { return String(value) }
+        let negative = scaled < 0
+        let magnitude = Int64(abs(scaled))
+        var fraction = String(magnitude % 1_000_000)
+        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        let text = fraction.isEmpty ? String(magnitude / 1_000_000) : "\(magnitude / 1_000_000).\(fraction)"
+        return negative ? "-" + text : text
+    }
+}
+
+/// One `"key": value` of a JSON object (objects keep their members' order).
+public struct JSONMember: Sendable, Hashable {
+    public let key: String
+    public let value: JSON
+
+    public init(_ key: String, _ value: JSON) {
+        self.key = key
+        self.value = value
+    }
+}
+
+extension JSON {
+    /// An object from `(key, value)` pairs, in order.
+    public static func object(_ pairs: KeyValuePairs<String, JSON>) -> JSON {
+        .object(pairs.map { JSONMember($0.key, $0.value) })
+    }
+}
