@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "prensa", targets: ["prensa"]),
         .library(name: "Markdown", targets: ["Markdown"]),
         .library(name: "Site", targets: ["Site"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Diagram", targets: ["Diagram"]),
+        .library(name: "Figures", targets: ["Figures"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,11 +31,14 @@ let package = Package(
         .target(name: "Simulation"),
         // SVG vocabulary and chart layouts: Swift standard library only.
         .target(name: "Diagram"),
+        // One figure kind = spec parser + simulation + layout; the registry.
+        .target(name: "Figures", dependencies: ["Simulation", "Diagram", "Support"]),
         .target(
             name: "Site",
             dependencies: [
                 "Markdown",
                 "Support",
+                "Figures",
                 "CSystemShims",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
@@ -48,6 +54,7 @@ let package = Package(
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "DiagramTests", dependencies: ["Diagram"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(
             name: "SiteTests",
             dependencies: ["Site"],

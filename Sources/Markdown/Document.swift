@@ -213,6 +213,60 @@ public final class Document {
         replace(block.node, withHTML: html)
     }
 
+    /// Replaces each `prefix` + id in the text (`@fig-rr-q2`: prefix `@fig-`, id `rr-q2`) with the
+    /// HTML `resolve` returns for it, or leaves it as it is when `resolve` returns nil. Ids are
+    /// runs of letters, digits, `-` and `_`, not ending in `-`; code spans and blocks are not
+    /// searched. `resolve` gets the id and the reference's place in the file.
+    public func replaceReferences(
+        prefix: String, resolve: (_ id: String, _ line: Int, _ column: Int) -> String?
+    ) {
+        cmark_consolidate_text_nodes(root)
+        let prefixBytes = Array(prefix.utf8)
+        guard !prefixBytes.isEmpty else { return }
+        for node in nodes(ofType: CMARK_NODE_TEXT) {
+            let literal = Array(string(cmark_node_get_literal(node)).utf8)
+            var pieces: [(text: [UInt8], html: String?)] = []
+            var copied = 0
+            var index = 0
+            while index + prefixBytes.count <= literal.count {
+                guard literal[index..<index + prefixBytes.count].elementsEqual(prefixBytes) else {
+                    index += 1
+                    continue
+                }
+                var end = index + prefixBytes.count
+                while end < literal.count, isIDByte(literal[end]) { end += 1 }
+                while end > index + prefixBytes.count, literal[end - 1] == UInt8(ascii: "-") { end -= 1 }
+                let id = String(decoding: literal[(index + prefixBytes.count)..<end], as: UTF8.self)
+                let line = Int(cmark_node_get_start_line(node)) + lineOffset
+                let column = Int(cmark_node_get_start_column(node)) + index
+                if !id.isEmpty, let html = resolve(id, line, column) {
+                    pieces.append((Array(literal[copied..<index]), nil))
+                    pieces.append(([], html))
+                    copied = end
+                }
+                index = max(end, index + 1)
+            }
+            guard copied > 0 else { continue }
+            pieces.append((Array(literal[copied...]), nil))
+            for piece in pieces {
+                let inserted: OpaquePointer?
+                if let html = piece.html {
+                    inserted = cmark_node_new(CMARK_NODE_CUSTOM_INLINE)
+                    cmark_node_set_on_enter(inserted, html)
+                    cmark_node_set_on_exit(inserted, "")
+                } else if !piece.text.isEmpty {
+                    inserted = cmark_node_new(CMARK_NODE_TEXT)
+                    cmark_node_set_literal(inserted, String(decoding: piece.text, as: UTF8.self))
+                } else {
+                    continue
+                }
+                cmark_node_insert_before(node, inserted)
+            }
+            cmark_node_unlink(node)
+            detached.append(node)
+        }
+    }
+
     /// Gives every heading a unique id and an anchor link, and renders the document to HTML.
     public func render() -> RenderedDocument {
         var used: [String: Int] = [:]
@@ -285,6 +339,12 @@ public final class Document {
         used[candidate] = 1
         return candidate
     }
+}
+
+private func isIDByte(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+        || byte == UInt8(ascii: "_")
 }
 
 private func string(_ pointer: UnsafePointer<CChar>?) -> String {

@@ -143,6 +143,22 @@ struct StagingDirectory: Sendable {
     }
 }
 
+/// Writes `bytes` to `path` through a temporary file and a rename, creating folders as needed,
+/// so readers see the old file or the new one, never half of one.
+func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(WriteError) {
+    if let slash = path.lastIndex(of: "/") { try StagingDirectory.makeDirectories(path[..<slash]) }
+    let temporary = "\(path).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw WriteError(path: temporary, message: "cannot create file: \(errnoText())") }
+    let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    guard written == bytes.count, rename(temporary, path) == 0 else {
+        let message = errnoText()
+        unlink(temporary)
+        throw WriteError(path: path, message: "cannot write file: \(message)")
+    }
+}
+
 func errnoText() -> String {
     String(cString: strerror(errno))
 }

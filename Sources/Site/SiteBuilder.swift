@@ -10,12 +10,19 @@ public struct BuildOptions: Sendable {
     public var includeDrafts: Bool
     /// Overrides `base_url` from `site.yml`.
     public var baseURL: String?
+    /// Where results of earlier builds are kept (figures); `.prensa-cache` in the site root by
+    /// default. nil turns caching off.
+    public var cacheDirectory: String?
 
-    public init(source: String = ".", output: String? = nil, includeDrafts: Bool = false, baseURL: String? = nil) {
+    public init(
+        source: String = ".", output: String? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
+        useCache: Bool = true
+    ) {
         self.source = source
         self.output = output
         self.includeDrafts = includeDrafts
         self.baseURL = baseURL
+        self.cacheDirectory = useCache ? source + "/.prensa-cache" : nil
     }
 
     /// How paths under the site root are shown in diagnostics: relative to where the user is.
@@ -32,6 +39,9 @@ public struct BuildReport: Sendable {
     public var posts = 0
     public var pages = 0
     public var filesWritten = 0
+    /// Figures made by running their simulation, and figures taken from the cache.
+    public var figuresComputed = 0
+    public var figuresCached = 0
     /// Seconds spent in each phase, in order.
     public var phases: [(name: String, seconds: Double)] = []
 }
@@ -95,6 +105,8 @@ public enum SiteBuilder {
         }
         clock.lap("write")
         report.posts = site.model.posts.count
+        report.figuresComputed = site.model.figuresComputed
+        report.figuresCached = site.model.figuresCached
         report.pages = jobs.count
         report.filesWritten = jobs.count + files.count
         report.phases = clock.phases
@@ -107,6 +119,8 @@ public enum SiteBuilder {
         let site = try load(options, clock: &clock)
         var report = BuildReport()
         report.posts = site.model.posts.count
+        report.figuresComputed = site.model.figuresComputed
+        report.figuresCached = site.model.figuresCached
         report.phases = clock.phases
         return report
     }
@@ -147,7 +161,9 @@ public enum SiteBuilder {
         clock.lap("load")
         // Even when site.yml or the templates are broken, check the posts against each other
         // (duplicate slugs, series parts) so that one run reports every mistake.
-        let model = SiteModel.make(content: content, config: config ?? .placeholder, log: &log)
+        let model = SiteModel.make(
+            content: content, config: config ?? .placeholder, figures: .standard,
+            cache: FigureCache(directory: options.cacheDirectory), log: &log)
         clock.lap("markdown")
         guard let templates, config != nil, !log.hasErrors else { throw BuildFailure(log.sorted) }
         return LoadedSite(model: model, templates: templates)

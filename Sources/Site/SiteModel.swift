@@ -1,3 +1,4 @@
+import Figures
 import Foundation
 import Markdown
 
@@ -50,9 +51,13 @@ struct SiteModel: Sendable {
     /// Post index → (series index, position in it).
     let seriesOfPost: [Int: (series: Int, position: Int)]
     let staticFiles: [StaticFile]
+    /// Figures made by running their simulation, and figures taken from the cache.
+    let figuresComputed: Int
+    let figuresCached: Int
 
     static func make(
-        content: LoadedContent, config: SiteConfig, log: inout DiagnosticLog
+        content: LoadedContent, config: SiteConfig, figures engine: FigureEngine, cache: FigureCache,
+        log: inout DiagnosticLog
     ) -> SiteModel {
         let options = MarkdownOptions(
             allowRawHTML: config.rawHTML,
@@ -63,21 +68,29 @@ struct SiteModel: Sendable {
         let sortedPosts = content.posts.sorted {
             ($0.published, $1.slug) > ($1.published, $0.slug)
         }
-        let posts = parallelMap(sortedPosts) { post in
+        let renderedPosts = parallelMap(sortedPosts) { post in
             let document = Document(parsing: post.body, options: options, lineOffset: post.bodyLineOffset)
+            let figures = expandFigures(in: document, file: post.file, engine: engine, cache: cache)
             let rendered = document.render()
-            return RenderedPost(
+            let renderedPost = RenderedPost(
                 post: post, html: rendered.html, tableOfContents: rendered.tableOfContents,
                 words: wordCount(post.body), url: "\(root)posts/\(post.slug)/",
                 tags: post.frontMatter.tags.map { ($0.name, Slug.make($0.name)) }.filter { !$0.slug.isEmpty })
+            return (renderedPost, figures)
         }
-        let pages = parallelMap(content.pages) { page in
+        let renderedPages = parallelMap(content.pages) { page in
             let document = Document(parsing: page.body, options: options, lineOffset: page.bodyLineOffset)
+            let figures = expandFigures(in: document, file: page.file, engine: engine, cache: cache)
             let rendered = document.render()
-            return RenderedPage(
+            let renderedPage = RenderedPage(
                 page: page, html: rendered.html, tableOfContents: rendered.tableOfContents,
                 url: "\(root)\(page.path)/")
+            return (renderedPage, figures)
         }
+        let posts = renderedPosts.map(\.0)
+        let pages = renderedPages.map(\.0)
+        let expansions = renderedPosts.map(\.1) + renderedPages.map(\.1)
+        for expansion in expansions { log.append(contentsOf: expansion.log) }
         checkDuplicateSlugs(posts, log: &log)
 
         var tagIndex: [String: Int] = [:]
@@ -145,7 +158,8 @@ struct SiteModel: Sendable {
         }
         return SiteModel(
             config: config, posts: posts, pages: pages, tags: tags, series: series, seriesOfPost: seriesOfPost,
-            staticFiles: content.staticFiles)
+            staticFiles: content.staticFiles, figuresComputed: expansions.reduce(0) { $0 + $1.computed },
+            figuresCached: expansions.reduce(0) { $0 + $1.cached })
     }
 
     private static func checkDuplicateSlugs(_ posts: [RenderedPost], log: inout DiagnosticLog) {

@@ -84,3 +84,18 @@ public struct DiagnosticLog: Sendable {
         entries.sorted { $0[0] < $1[0] }.flatMap { $0 }
     }
 }
+
+/// The input has mistakes; `diagnostics` lists all of them in order. What a failed build throws.
+public struct BuildFailure: Error, Sendable, CustomStringConvertible {
+    public let diagnostics: [Diagnostic]
+
+    public init(_ diagnostics: [Diagnostic]) {
+        self.diagnostics = diagnostics
+    }
+
+    public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+
+    public var description: String {
+        diagnostics.map(\.description).joined(separator: "\n")
+    }
+}

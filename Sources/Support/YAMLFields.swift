@@ -357,14 +357,16 @@ private func formatBound(_ value: Double) -> String {
 /// The known word closest to `word` by edit distance, when it is close enough to be a likely typo,
 /// or the one it abbreviates (`lang` → `language`).
 public func closestMatch(to word: String, in candidates: [String]) -> String? {
-    let limit = max(2, word.count / 3)
+    let limit = max(2, (word.count + 1) / 2)
     var best: (String, Int)?
     if word.count >= 3, let expanded = candidates.first(where: { $0.hasPrefix(word.lowercased()) }) {
         return expanded
     }
     for candidate in candidates {
         let distance = editDistance(word.lowercased(), candidate)
-        if distance <= limit, distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
+        if distance <= limit, distance < candidate.count, distance < (best?.1 ?? Int.max) {
+            best = (candidate, distance)
+        }
     }
     return best?.0
 }

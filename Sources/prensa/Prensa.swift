@@ -11,7 +11,7 @@ struct Prensa: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prensa",
         abstract: "A static site generator that computes its figures at build time.",
-        subcommands: [Build.self, Check.self, New.self],
+        subcommands: [Build.self, Check.self, New.self, Sim.self],
         defaultSubcommand: Build.self
     )
 }
@@ -25,6 +25,13 @@ struct SiteOptions: ParsableArguments {
 
     @Option(name: .long, help: "Override base_url from content/site.yml (e.g. http://localhost:8000/).")
     var baseURL: String?
+
+    @Flag(name: .long, help: "Run every simulation again instead of reusing .prensa-cache/.")
+    var noCache = false
+
+    func options(output: String? = nil) -> BuildOptions {
+        BuildOptions(source: source, output: output, includeDrafts: drafts, baseURL: baseURL, useCache: !noCache)
+    }
 }
 
 struct Build: ParsableCommand {
@@ -41,15 +48,14 @@ struct Build: ParsableCommand {
 
     func run() throws {
         ignoreSIGPIPE()
-        let options = BuildOptions(
-            source: site.source, output: output, includeDrafts: site.drafts, baseURL: site.baseURL)
+        let options = site.options(output: output)
         let start = ContinuousClock.now
         do {
             let report = try SiteBuilder.build(options)
             let elapsed = ContinuousClock.now - start
             print(
                 "Built \(report.posts) posts, \(report.pages) pages, \(report.filesWritten) files into \(options.outputPath)/ in \(format(elapsed))"
-            )
+                    + figureSummary(report))
             if timings { printPhases(report) }
         } catch {
             throw report(error)
@@ -65,10 +71,9 @@ struct Check: ParsableCommand {
 
     func run() throws {
         ignoreSIGPIPE()
-        let options = BuildOptions(source: site.source, includeDrafts: site.drafts, baseURL: site.baseURL)
         do {
-            let report = try SiteBuilder.check(options)
-            print("Checked \(report.posts) posts: no problems found")
+            let report = try SiteBuilder.check(site.options())
+            print("Checked \(report.posts) posts: no problems found" + figureSummary(report))
         } catch {
             throw report(error)
         }
@@ -95,8 +100,15 @@ struct New: ParsableCommand {
     }
 }
 
+/// " (figures: 2 simulated, 5 from cache)", or nothing for a site without figures.
+private func figureSummary(_ report: BuildReport) -> String {
+    let total = report.figuresComputed + report.figuresCached
+    guard total > 0 else { return "" }
+    return " (figures: \(report.figuresComputed) simulated, \(report.figuresCached) from cache)"
+}
+
 /// Prints every diagnostic to standard error, compiler style, and returns the exit code.
-private func report(_ failure: BuildFailure) -> ExitCode {
+func report(_ failure: BuildFailure) -> ExitCode {
     var text = failure.diagnostics.map(\.description).joined(separator: "\n")
     let count = failure.errorCount
     text += "\n\(count) error\(count == 1 ? "" : "s"); nothing was written\n"

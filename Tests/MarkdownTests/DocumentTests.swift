@@ -166,3 +166,24 @@ private final class Results: @unchecked Sendable {
     }
     var values: [String] { storage }
 }
+
+@Suite struct ReferenceTests {
+    @Test func referencesAreReplacedWhereTheyStandAndReportedWithTheirPlace() {
+        let document = Document(
+            parsing:
+                "Como mostra a @fig-rr-q2, e a @fig-nada.\n\n- item @fig-a_b-, *fim* @fig-rr-q2\n\n`@fig-rr-q2` em código\n",
+            lineOffset: 5)
+        var seen: [String] = []
+        document.replaceReferences(prefix: "@fig-") { id, line, column in
+            seen.append("\(id)@\(line):\(column)")
+            return id == "nada" ? nil : "<a href=\"#fig-\(id)\">Figura 1</a>"
+        }
+        #expect(seen == ["rr-q2@6:15", "nada@6:31", "a_b@8:8", "rr-q2@8:25"])
+        let html = document.render().html
+        #expect(html.contains("<p>Como mostra a <a href=\"#fig-rr-q2\">Figura 1</a>, e a @fig-nada.</p>"))
+        #expect(
+            html.contains(
+                "<li>item <a href=\"#fig-a_b\">Figura 1</a>-, <em>fim</em> <a href=\"#fig-rr-q2\">Figura 1</a></li>"))
+        #expect(html.contains("<code>@fig-rr-q2</code>"))
+    }
+}

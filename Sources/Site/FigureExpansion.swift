@@ -1,0 +1,124 @@
+import Figures
+import Foundation
+import Markdown
+
+/// Figures already made, on disk: `<cache>/figures/<key>.json`. A build whose specs did not
+/// change runs no simulation.
+struct FigureCache: Sendable {
+    /// nil when caching is off (`--no-cache`).
+    let directory: String?
+
+    init(directory: String?) {
+        self.directory = directory.map { $0 + "/figures" }
+    }
+
+    func load(_ key: String) -> RenderedFigure? {
+        guard let directory, let data = FileManager.default.contents(atPath: "\(directory)/\(key).json") else {
+            return nil
+        }
+        return try? JSONDecoder().decode(RenderedFigure.self, from: data)
+    }
+
+    /// Best effort: a cache that cannot be written only costs time on the next build.
+    func store(_ figure: RenderedFigure, key: String) {
+        guard let directory else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(figure) else { return }
+        try? writeFileAtomically(Array(data), to: "\(directory)/\(key).json")
+    }
+}
+
+/// What expanding one article's figures did.
+struct FigureExpansion: Sendable {
+    var computed = 0
+    var cached = 0
+    var log = DiagnosticLog()
+}
+
+/// Replaces every ```` ```sim KIND ```` block of `document` with its numbered figure and every
+/// `@fig-ID` in the text with a link reading "Figura N". Figures are numbered in order of
+/// appearance; problems (bad specs, duplicate ids, unknown references) go to the result's log.
+func expandFigures(
+    in document: Document, file: String, engine: FigureEngine, cache: FigureCache
+) -> FigureExpansion {
+    var expansion = FigureExpansion()
+    var numbers: [String: Int] = [:]
+    var firstLine: [String: Int] = [:]
+    var anyFailed = false
+    for (index, block) in document.fencedBlocks(language: "sim").enumerated() {
+        let location = SourceLocation(file: file, line: block.line, column: block.column)
+        let kind = block.arguments.first ?? ""
+        if block.arguments.count > 1 {
+            expansion.log.error(
+                "unexpected '\(block.arguments.dropFirst().joined(separator: " "))' after the figure kind; the info string is 'sim KIND'",
+                at: location)
+        }
+        let fallbackID = String(index + 1)
+        let key = engine.cacheKey(kind: kind, spec: block.code, fallbackID: fallbackID)
+        var figure = key.flatMap(cache.load)
+        if figure != nil {
+            expansion.cached += 1
+        } else {
+            switch engine.render(
+                kind: kind, spec: block.code, location: location, lineOffset: block.line,
+                columnOffset: block.column - 1, fallbackID: fallbackID)
+            {
+            case .success(let made):
+                figure = made
+                expansion.computed += 1
+                if let key { cache.store(made, key: key) }
+            case .failure(let failure):
+                anyFailed = true
+                for diagnostic in failure.diagnostics { expansion.log.append(diagnostic) }
+            }
+        }
+        guard let figure else { continue }
+        if let other = firstLine[figure.id] {
+            expansion.log.error(
+                "figure id '\(figure.id)' is already used by the figure at line \(other); ids must be unique in an article",
+                at: location)
+            continue
+        }
+        let number = numbers.count + 1
+        numbers[figure.id] = number
+        firstLine[figure.id] = block.line
+        document.replace(block, withHTML: figureHTML(figure, number: number))
+    }
+    document.replaceReferences(prefix: "@fig-") { id, line, column in
+        if let number = numbers[id] {
+            return "<a class=\"figure-ref\" href=\"#fig-\(id)\">Figura \(number)</a>"
+        }
+        // A reference to a figure whose spec failed is not a second mistake.
+        if !anyFailed {
+            let known = numbers.keys.sorted()
+            var message = "no figure with id '\(id)' in this article"
+            if let suggestion = closestMatch(to: id, in: known) {
+                message += "; did you mean '@fig-\(suggestion)'?"
+            } else if !known.isEmpty {
+                message += "; its figures are " + known.map { "@fig-\($0)" }.joined(separator: ", ")
+            }
+            expansion.log.error(message, at: SourceLocation(file: file, line: line, column: column))
+        }
+        return nil
+    }
+    return expansion
+}
+
+/// The numbered `<figure>`: the SVG, "Figura N — caption", and the numbers behind it.
+func figureHTML(_ figure: RenderedFigure, number: Int) -> String {
+    let caption = HTML.escape(figure.caption ?? figure.title)
+    return """
+        <figure id="fig-\(figure.id)" class="sim-figure sim-\(HTML.escape(figure.kind))">
+        <div class="sim-figure-image">
+        \(figure.svg)
+        </div>
+        <figcaption><span class="sim-figure-number">Figura \(number)</span> — \(caption)</figcaption>
+        <details class="sim-data">
+        <summary>Dados da simulação</summary>
+        \(figure.tableHTML)
+        </details>
+        </figure>
+
+        """
+}
