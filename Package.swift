@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(
             name: "SiteTests",
-            dependencies: ["Site"],
+            dependencies: ["Site", "Figures", "Diagram"],
             exclude: ["Golden", "Fixtures"]
         ),
     ]

@@ -1,3 +1,4 @@
+import Figures
 import Foundation
 
 /// What to build and where.
@@ -13,16 +14,19 @@ public struct BuildOptions: Sendable {
     /// Where results of earlier builds are kept (figures); `.prensa-cache` in the site root by
     /// default. nil turns caching off.
     public var cacheDirectory: String?
+    /// The figure kinds `sim` blocks may use.
+    public var figures: FigureEngine
 
     public init(
         source: String = ".", output: String? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
-        useCache: Bool = true
+        useCache: Bool = true, figures: FigureEngine = .standard
     ) {
         self.source = source
         self.output = output
         self.includeDrafts = includeDrafts
         self.baseURL = baseURL
         self.cacheDirectory = useCache ? source + "/.prensa-cache" : nil
+        self.figures = figures
     }
 
     /// How paths under the site root are shown in diagnostics: relative to where the user is.
@@ -162,7 +166,7 @@ public enum SiteBuilder {
         // Even when site.yml or the templates are broken, check the posts against each other
         // (duplicate slugs, series parts) so that one run reports every mistake.
         let model = SiteModel.make(
-            content: content, config: config ?? .placeholder, figures: .standard,
+            content: content, config: config ?? .placeholder, figures: options.figures,
             cache: FigureCache(directory: options.cacheDirectory), log: &log)
         clock.lap("markdown")
         guard let templates, config != nil, !log.hasErrors else { throw BuildFailure(log.sorted) }

@@ -1,3 +1,4 @@
+import Figures
 import Foundation
 import Testing
 
@@ -61,15 +62,20 @@ struct TestSite {
     }
 
     @discardableResult
-    func build(drafts: Bool = false, baseURL: String? = nil, output: String? = nil) throws -> BuildReport {
+    func build(
+        drafts: Bool = false, baseURL: String? = nil, output: String? = nil, useCache: Bool = true,
+        figures: FigureEngine = .standard
+    ) throws -> BuildReport {
         try SiteBuilder.build(
-            BuildOptions(source: root, output: output ?? root + "/public", includeDrafts: drafts, baseURL: baseURL))
+            BuildOptions(
+                source: root, output: output ?? root + "/public", includeDrafts: drafts, baseURL: baseURL,
+                useCache: useCache, figures: figures))
     }
 
     /// The diagnostics of a build that must fail, as printed (paths relative to the site root).
-    func failingBuild(drafts: Bool = false) -> [String] {
+    func failingBuild(drafts: Bool = false, figures: FigureEngine = .standard) -> [String] {
         do {
-            try build(drafts: drafts)
+            try build(drafts: drafts, figures: figures)
             Issue.record("the build succeeded but should have failed")
             return []
         } catch let failure as BuildFailure {
