@@ -113,11 +113,12 @@ public struct MultiLevelPagingConfiguration: Sendable, Hashable {
         }
         let entryBits = 8 * entryBytes
         guard (0..<entryBits).contains(validBit) else {
-            throw PagingError("the valid bit \(validBit) is outside a \(entryBits)-bit entry")
+            throw PagingError("the valid bit \(validBit) is outside the entry (bits \(entryBits - 1):0)")
         }
         guard pfnBits >= 1, pfnShift >= 0, pfnShift + pfnBits <= entryBits else {
             throw PagingError(
-                "the PFN field (\(pfnBits) bits from bit \(pfnShift)) does not fit in a \(entryBits)-bit entry")
+                "the PFN field (\(pfnBits) bits from bit \(pfnShift)) does not fit in the entry (bits \(entryBits - 1):0)"
+            )
         }
         guard !(pfnShift..<(pfnShift + pfnBits)).contains(validBit) else {
             throw PagingError(
@@ -130,7 +131,7 @@ public struct MultiLevelPagingConfiguration: Sendable, Hashable {
             let tableBytes = (UInt64(1) << UInt64(bits)) * UInt64(entryBytes)
             if tableBytes > UInt64(1) << UInt64(offsetBits) {
                 throw PagingError(
-                    "a level-\(level + 1) table (\(UInt64(1) << UInt64(bits)) entries of \(entryBytes) bytes) "
+                    "a level-\(level + 1) table (\(UInt64(1) << UInt64(bits)) × \(entryBytes)-byte entries) "
                         + "does not fit in a \(UInt64(1) << UInt64(offsetBits))-byte page")
             }
         }

@@ -235,6 +235,12 @@ public struct X86EntryUpdate: Sendable, Hashable {
     public let entryAddress: UInt64
     public let old: UInt64
     public let new: UInt64
+
+    public init(entryAddress: UInt64, old: UInt64, new: UInt64) {
+        self.entryAddress = entryAddress
+        self.old = old
+        self.new = new
+    }
 }
 
 /// The outcome of one access.
@@ -481,7 +487,7 @@ public struct X86PageWalker: Sendable {
 
     private func reservedReason(_ bits: [Int], level: X86PagingLevel, isLeaf: Bool) -> String {
         var why: [String] = []
-        if bits.contains(where: { (physicalAddressBits...51).contains($0) }) {
+        if bits.contains(where: { $0 >= physicalAddressBits && $0 <= 51 }) {
             why.append(
                 "physical-address bits 51:\(physicalAddressBits) must be 0 (MAXPHYADDR = \(physicalAddressBits))")
         }
