@@ -149,7 +149,7 @@ enum WalkFixtures {
         // Colours only through Paint: every fill and stroke is a CSS variable or none.
         for part in svg.split(separator: ";") {
             for key in ["fill: ", "stroke: "] {
-                guard let range = part.range(of: key) else { continue }
+                guard let range = part.firstRange(of: key) else { continue }
                 let value = part[range.upperBound...]
                 #expect(value.hasPrefix("var(--fig-") || value.hasPrefix("none"), "\(part)")
             }

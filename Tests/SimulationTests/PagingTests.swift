@@ -141,6 +141,9 @@ private func code(_ translation: X86Translation) -> UInt64? {
         #expect(pf.cr2 == address)
         let gp57 = empty.translate(X86Access(address: 0x0100_0000_0000_0000))
         #expect(gp57.result == .generalProtection)
+        // PS is reserved in a PML5E as in a PML4E.
+        var ps5 = try X86PageWalker(X86PagingConfiguration(mode: .fiveLevel, cr3: 0x1000, entries: [0x1000: 0x2087]))
+        #expect(ps5.translate(X86Access(address: address)).fault == .reservedBits(.pml5, bits: [7]))
 
         // LA57 success: PML5E 0x1000 → 0x2000; PML4E 0x2000 + 8·0x100 = 0x2800 → 0x3000;
         // PDPTE 0x3000 + 0 → 1 GiB page at 0x4000_0000; pa = 0x4000_0000 + va[29:0] = 0x4000_0000.
