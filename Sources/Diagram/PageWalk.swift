@@ -611,13 +611,10 @@ private struct WalkBuilder {
         var noteLines: [Line] = []
         var noteOnValueLine = false
         if let note = table.rowNote {
+            // After the value when it fits there, else on its own lines below.
             let lastValue = valueLines.last?.width(Style.rowSize) ?? 0
-            if lastValue + 10 + walkTextWidth(note, size: Style.noteSize, monospace: false) <= textRoom {
-                noteOnValueLine = true
-                noteLines = wrap(WalkText(note), size: Style.noteSize, maxWidth: textRoom)
-            } else {
-                noteLines = wrap(WalkText(note), size: Style.noteSize, maxWidth: textRoom)
-            }
+            noteOnValueLine = lastValue + 10 + walkTextWidth(note, size: Style.noteSize, monospace: false) <= textRoom
+            noteLines = wrap(WalkText(note), size: Style.noteSize, maxWidth: textRoom)
         }
         let indexLines = wrap(.mono(table.rowIndex), size: Style.rowSize, maxWidth: indexWidth - 4)
         let textHeight =
