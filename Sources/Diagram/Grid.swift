@@ -91,7 +91,8 @@ public struct GridLayout: Sendable {
         if hasStatus { gutterTexts.append(statusLabel ?? "") }
         if hasFootnote { gutterTexts.append(footnoteLabel ?? "") }
         let gutterWidth = min(
-            (gutterTexts.map { TextMetrics.width($0, size: size) }.max() ?? 0) + padding, (maxWidth * 0.3).rounded())
+            (gutterTexts.map { TextMetrics.width($0, size: size) * 1.1 }.max() ?? 0) + padding,
+            (maxWidth * 0.3).rounded())
         let available = maxWidth - 2 * margin - gutterWidth
 
         var widest = size * 1.6
@@ -103,7 +104,8 @@ public struct GridLayout: Sendable {
             if let status = column.status { widest = max(widest, TextMetrics.boldWidth(status.text, size: size)) }
             if let footnote = column.footnote { widest = max(widest, TextMetrics.width(footnote, size: size)) }
         }
-        let cellWidth = min((widest + padding).rounded(.up), available)
+        // 10 % slack over the estimates, for wide fonts (DejaVu Sans bold).
+        let cellWidth = min((widest * 1.1 + padding).rounded(.up), available)
         let perBandLimit = max(1, Int(available / cellWidth))
         let bands = max(1, (columns.count + perBandLimit - 1) / perBandLimit)
         let perBand = max(1, (columns.count + bands - 1) / bands)
@@ -112,7 +114,7 @@ public struct GridLayout: Sendable {
         let bandHeight = Double(linesPerBand) * rowHeight
         let bandGap = size
         let gridLeft = margin + gutterWidth
-        let textRoom = cellWidth - 4
+        let textRoom = (cellWidth - padding) / 1.1
 
         var marks: [Mark] = []
         var texts: [PlacedText] = []
@@ -137,7 +139,8 @@ public struct GridLayout: Sendable {
             func middle(_ line: Int) -> Double { top + (Double(line) + 0.5) * rowHeight }
             for (line, label) in gutterTexts.enumerated() where !label.isEmpty {
                 _ = addText(
-                    label, x: margin, middleY: middle(line), room: gutterWidth - padding, anchor: .start, fill: .muted)
+                    label, x: margin, middleY: middle(line), room: (gutterWidth - padding) / 1.1, anchor: .start,
+                    fill: .muted)
             }
             for (slot, index) in bandColumns.enumerated() {
                 let column = columns[index]
@@ -226,6 +229,7 @@ extension TextMetrics {
         func measure(_ candidate: String) -> Double {
             bold ? boldWidth(candidate, size: size) : width(candidate, size: size)
         }
+        let room = room + 1e-9  // rounding: a width scaled up and back down must still fit
         if measure(text) <= room { return text }
         var characters = Array(text)
         while !characters.isEmpty {

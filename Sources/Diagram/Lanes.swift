@@ -10,7 +10,7 @@ public struct LanesLayout: Sendable {
         public var label: String
         /// Drawn muted after the label ("29,99 ns"); dropped first when space is short.
         public var valueLabel: String?
-        /// Index into the layout's lanes.
+        /// Index into the layout's lanes (clamped to the valid range).
         public var lane: Int
         /// The stage's length on the scale; negative values count as 0.
         public var value: Double
@@ -28,7 +28,7 @@ public struct LanesLayout: Sendable {
 
     public struct Row: Sendable, Hashable {
         public var title: String
-        /// A second text after or under the title ("41,7 ns por pacote · 24 Mpps").
+        /// A second line under the title ("41,7 ns por pacote · 24 Mpps").
         public var subtitle: String?
         public var stages: [Stage]
 
@@ -103,11 +103,17 @@ public struct LanesLayout: Sendable {
         let margin = 8.0
         let line = (size * 1.5).rounded()
         let barHeight = line - 6
-        let gap = 6.0
+        let gap = 4.0
+        func measure(_ text: String, bold: Bool = false) -> Double {
+            (bold ? TextMetrics.boldWidth(text, size: size) : TextMetrics.width(text, size: size)) * Self.labelSlack
+        }
+        func fit(_ text: String, _ room: Double, bold: Bool = false) -> String {
+            TextMetrics.fitting(text, width: room / Self.labelSlack, size: size, bold: bold)
+        }
         let laneCount = max(1, lanes.count)
 
         let gutter = min(
-            (lanes.map { TextMetrics.width($0, size: size) }.max() ?? 0) + 10, (width * 0.25).rounded())
+            (lanes.map { measure($0) }.max() ?? 0) + 10, (width * 0.25).rounded())
         let plotLeft = margin + gutter
         let plotRight = width - margin
         let plotWidth = plotRight - plotLeft
@@ -129,16 +135,16 @@ public struct LanesLayout: Sendable {
         for (rowIndex, row) in rows.enumerated() {
             // The title, and the subtitle on a line of its own (fonts vary too much to share one).
             let titleRoom = width - 2 * margin
-            let title = TextMetrics.fitting(row.title, width: titleRoom, size: size, bold: true)
+            let title = fit(row.title, titleRoom, bold: true)
             if !title.isEmpty {
                 marks.append(.text(title, x: margin, y: baseline(y), anchor: .start, fill: .foreground, bold: true))
-                place(title, left: margin, baseline: baseline(y), width: TextMetrics.boldWidth(title, size: size))
+                place(title, left: margin, baseline: baseline(y), width: measure(title, bold: true))
             }
             if let subtitle = row.subtitle, !subtitle.isEmpty {
                 y += line
-                let text = TextMetrics.fitting(subtitle, width: titleRoom, size: size)
+                let text = fit(subtitle, titleRoom)
                 marks.append(.text(text, x: margin, y: baseline(y), anchor: .start, fill: .muted, bold: false))
-                place(text, left: margin, baseline: baseline(y), width: TextMetrics.width(text, size: size))
+                place(text, left: margin, baseline: baseline(y), width: measure(text))
             }
             y += line
 
@@ -166,12 +172,12 @@ public struct LanesLayout: Sendable {
                     .line(
                         x1: margin, y1: bandTops[lane], x2: plotRight, y2: bandTops[lane], stroke: .grid, dashed: false)
                 )
-                let name = lane < lanes.count ? TextMetrics.fitting(lanes[lane], width: gutter - 10, size: size) : ""
+                let name = lane < lanes.count ? fit(lanes[lane], gutter - 10) : ""
                 if !name.isEmpty {
                     let bandHeight = Double(max(1, linesUsed[lane])) * line
                     let nameBaseline = bandTops[lane] + bandHeight / 2 + size * 0.35
                     marks.append(.text(name, x: margin, y: nameBaseline, anchor: .start, fill: .muted, bold: false))
-                    place(name, left: margin, baseline: nameBaseline, width: TextMetrics.width(name, size: size))
+                    place(name, left: margin, baseline: nameBaseline, width: measure(name))
                 }
             }
             marks.append(
@@ -199,10 +205,12 @@ public struct LanesLayout: Sendable {
                 guard let label else { continue }
                 let labelBaseline = baseline(top)
                 let inside = label.inside && stage.series != nil
-                marks.append(
-                    .rect(
-                        x: label.left - 2, y: top + 2, width: label.width + 4, height: line - 4,
-                        fill: inside ? fill : .background, tooltip: nil))
+                if !inside {
+                    marks.append(
+                        .rect(
+                            x: label.left - 2, y: top + 2, width: label.width + 4, height: line - 4, fill: .background,
+                            tooltip: nil))
+                }
                 marks.append(
                     .text(
                         label.text, x: label.left, y: labelBaseline, anchor: .start,
@@ -225,16 +233,16 @@ public struct LanesLayout: Sendable {
         for tick in scale.ticks {
             marks.append(.line(x1: x(tick), y1: y, x2: x(tick), y2: y + 4, stroke: .muted, dashed: false))
             let text = tickLabel(tick)
-            let textWidth = TextMetrics.width(text, size: size)
+            let textWidth = measure(text)
             let left = min(max(x(tick) - textWidth / 2, margin), width - margin - textWidth)
             let tickBaseline = y + 4 + size
             marks.append(.text(text, x: left, y: tickBaseline, anchor: .start, fill: .muted, bold: false))
             place(text, left: left, baseline: tickBaseline, width: textWidth)
         }
         y += 4 + line
-        let axisTitle = TextMetrics.fitting(axisLabel, width: plotWidth, size: size)
+        let axisTitle = fit(axisLabel, plotWidth)
         if !axisTitle.isEmpty {
-            let titleWidth = TextMetrics.width(axisTitle, size: size)
+            let titleWidth = measure(axisTitle)
             let titleBaseline = y + size
             marks.append(
                 .text(axisTitle, x: plotRight - titleWidth, y: titleBaseline, anchor: .start, fill: .muted, bold: false)
@@ -248,8 +256,8 @@ public struct LanesLayout: Sendable {
             y += line / 2
             var left = margin
             for entry in legend {
-                let text = TextMetrics.fitting(entry.label, width: width - 2 * margin - 14, size: size)
-                let entryWidth = 14 + TextMetrics.width(text, size: size)
+                let text = fit(entry.label, width - 2 * margin - 14)
+                let entryWidth = 14 + measure(text)
                 if left > margin && left + entryWidth > width - margin {
                     left = margin
                     y += line
@@ -314,8 +322,8 @@ public struct LanesLayout: Sendable {
         var inside: Bool
     }
 
-    /// Stage labels are measured 10 % wider than `TextMetrics` says: they sit next to bars and the
-    /// canvas edge, where a wide font must not make them touch.
+    /// Texts are measured 10 % wider than `TextMetrics` says: they sit next to bars and the canvas
+    /// edge, where a wide font (DejaVu Sans, bold) must not make them touch or spill over.
     static let labelSlack = 1.1
 
     /// Right of the bar, else left, else inside it, else on the roomier side shortened (value first).
@@ -371,7 +379,7 @@ public struct LanesLayout: Sendable {
             let count = (maximum / step).rounded(.up)
             let axisMax = count * step
             let ticks = (0...Int(count)).map { Double($0) * step }
-            let widest = ticks.map { TextMetrics.width(label($0), size: size) }.max() ?? 0
+            let widest = ticks.map { TextMetrics.width(label($0), size: size) * labelSlack }.max() ?? 0
             if count <= 8 && plotWidth / count >= widest + 16 {
                 return (axisMax, ticks)
             }

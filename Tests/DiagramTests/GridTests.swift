@@ -67,6 +67,7 @@ import Testing
         #expect(layout.texts.filter { $0.text == "Q0" }.count == layout.bandCount)
         #expect(layout.texts.filter { $0.text == "falta" }.count == 16)
         #expect(layout.texts.filter { $0.text == "acerto" }.count == 4)
+        #expect(layout.texts.filter { $0.text == "Resultado" }.count == layout.bandCount)
     }
 
     @Test func symbolsMakeNarrowerColumnsAndFewerBands() {
