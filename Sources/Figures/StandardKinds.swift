@@ -1,2 +1,2 @@
 /// The figure kinds Prensa ships, in the order `prensa sim --help` lists them.
-let standardKinds: [any FigureKind] = [PageWalkFigure()]
+let standardKinds: [any FigureKind] = [PageWalkFigure(), ReplacementFigure(), PacketPathFigure()]
