@@ -54,7 +54,8 @@ let package = Package(
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "DiagramTests", dependencies: ["Diagram"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
+        .testTarget(
+            name: "FiguresTests", dependencies: ["Figures", "Diagram", "Support"], exclude: ["Specs", "Golden"]),
         .testTarget(
             name: "SiteTests",
             dependencies: ["Site", "Figures", "Diagram"],
