@@ -443,8 +443,12 @@ private func expectError(
             [job("A", 1)], .lottery(quantum: 1, draws: .explicit([-1])), subject: .policy, field: "draws",
             mentioning: ["0 or more"])
         expectError(
-            [job("A", 1)], .eevdf(EEVDFOptions(baseSlice: -1)), subject: .policy, field: "base_slice",
-            mentioning: ["greater than 0"])
+            [job("A", 1)], .eevdf(EEVDFOptions(baseSlice: 0.01)), subject: .policy, field: "base_slice",
+            mentioning: ["between 0.1 and 100 ms"])
+        expectError(
+            [job("A", 1)], .cfs(CFSOptions(latency: .infinity)), subject: .policy, field: "latency",
+            mentioning: ["latency"])
+        expectError([job("A", 1)], .cfs(CFSOptions(cpus: 0)), subject: .policy, field: "cpus", mentioning: ["cpus"])
     }
 
     @Test func tooManyJobsIsRefused() {

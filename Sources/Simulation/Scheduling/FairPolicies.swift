@@ -34,10 +34,12 @@ struct SchedCFSConfig: Sendable {
 
     init(_ options: CFSOptions) throws(SchedulerError) {
         let factor = try schedTunableFactor(cpus: options.cpus)
-        latency = try schedPositiveTime(options.latency, field: "latency") * factor
-        minimumGranularity = try schedPositiveTime(options.minimumGranularity, field: "min_granularity") * factor
-        wakeupGranularity = try schedPositiveTime(options.wakeupGranularity, field: "wakeup_granularity") * factor
-        tick = try schedPositiveTime(options.tick, field: "tick")
+        latency = try schedKernelTime(options.latency, field: "latency", range: 0.1...1000) * factor
+        minimumGranularity =
+            try schedKernelTime(options.minimumGranularity, field: "min_granularity", range: 0.1...1000) * factor
+        wakeupGranularity =
+            try schedKernelTime(options.wakeupGranularity, field: "wakeup_granularity", range: 0...1000) * factor
+        tick = try schedKernelTime(options.tick, field: "tick", range: 0.1...1000)
         quantize = options.quantizeToTicks
         nrLatency = max(1, latency / minimumGranularity)
     }
@@ -51,9 +53,10 @@ struct SchedEEVDFConfig: Sendable {
 
     init(_ options: EEVDFOptions) throws(SchedulerError) {
         let factor = try schedTunableFactor(cpus: options.cpus)
-        baseSlice = try schedPositiveTime(options.baseSlice, field: "base_slice") * factor
+        // The kernel's own bounds for a slice (sched_attr, 6.12+): 0.1 to 100 ms.
+        baseSlice = try schedKernelTime(options.baseSlice, field: "base_slice", range: 0.1...100) * factor
         runToParity = options.runToParity
-        tick = try schedPositiveTime(options.tick, field: "tick")
+        tick = try schedKernelTime(options.tick, field: "tick", range: 0.1...1000)
         quantize = options.quantizeToTicks
     }
 }

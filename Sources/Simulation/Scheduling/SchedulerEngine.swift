@@ -85,6 +85,18 @@ func schedText(_ time: SchedTime) -> String {
     return time % SchedTime(schedTicksPerUnit) == 0 ? String(whole) : String(schedUnits(time))
 }
 
+/// Converts a time parameter of a CFS/EEVDF policy: in `range` milliseconds.
+func schedKernelTime(_ value: Double, field: String, range: ClosedRange<Double>) throws(SchedulerError) -> SchedTime {
+    guard value.isFinite, range.contains(value) else {
+        throw SchedulerError(
+            subject: .policy, field: field,
+            message:
+                "\(field) must be between \(schedNumber(range.lowerBound)) and \(schedNumber(range.upperBound)) ms "
+                + "(got \(schedNumber(value)))")
+    }
+    return SchedTime((value * schedTicksPerUnit).rounded())
+}
+
 /// Converts a policy parameter that must be a positive time.
 func schedPositiveTime(_ value: Double, field: String) throws(SchedulerError) -> SchedTime {
     guard value.isFinite, value > 0, value <= 1e12 else {
@@ -224,8 +236,8 @@ struct SchedMachine: Sendable {
             throw SchedulerError(
                 subject: .jobs, message: "too many jobs: \(input.count) (the limit is \(limits.maxJobs))")
         }
-        guard limits.maxTime.isFinite, limits.maxTime > 0, limits.maxTime <= 1e12, limits.maxSteps > 0 else {
-            throw SchedulerError(subject: .limits, message: "limits must be positive (time at most 1e12)")
+        guard limits.maxTime.isFinite, limits.maxTime > 0, limits.maxTime <= 1e9, limits.maxSteps > 0 else {
+            throw SchedulerError(subject: .limits, message: "limits must be positive, the time limit at most 1e9")
         }
         maxTime = SchedTime((limits.maxTime * schedTicksPerUnit).rounded())
         maxSteps = limits.maxSteps

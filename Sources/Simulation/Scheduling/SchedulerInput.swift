@@ -128,7 +128,8 @@ public struct MLFQOptions: Sendable, Hashable {
     }
 }
 
-/// Parameters of CFS (kernel/sched/fair.c before 6.6). Times in ms; every tunable is multiplied
+/// Parameters of CFS (kernel/sched/fair.c before 6.6). Times in ms (latency, granularities and
+/// tick 0.1–1000; the wakeup granularity may be 0); every tunable is multiplied
 /// by the kernel's CPU factor `1 + ilog2(min(cpus, 8))` (1 for one CPU). The simulation itself
 /// always runs one CPU.
 public struct CFSOptions: Sendable, Hashable {
@@ -160,7 +161,8 @@ public struct CFSOptions: Sendable, Hashable {
     }
 }
 
-/// Parameters of EEVDF (kernel/sched/fair.c from 6.6). Times in ms, scaled like `CFSOptions`.
+/// Parameters of EEVDF (kernel/sched/fair.c from 6.6). Times in ms, scaled like `CFSOptions`;
+/// the base slice must be within the kernel's slice bounds, 0.1–100 ms.
 public struct EEVDFOptions: Sendable, Hashable {
     /// `sysctl_sched_base_slice`, each task's request: 0.75 ms in 6.6–6.14, 0.70 ms from 6.15.
     public var baseSlice: Double
@@ -213,7 +215,7 @@ public enum LinuxNice {
 public struct SchedulerLimits: Sendable, Hashable {
     /// Most jobs in one simulation.
     public var maxJobs: Int
-    /// Latest simulated time, in the simulation's unit.
+    /// Latest simulated time, in the simulation's unit; at most 1e9.
     public var maxTime: Double
     /// Most scheduling steps (each a decision, an event batch or a run segment).
     public var maxSteps: Int
