@@ -1,2 +1,4 @@
 /// The figure kinds Prensa ships, in the order `prensa sim --help` lists them.
-let standardKinds: [any FigureKind] = [PageWalkFigure(), ReplacementFigure(), PacketPathFigure()]
+let standardKinds: [any FigureKind] = [
+    SchedulerFigure(), PageWalkFigure(), ReplacementFigure(), PacketPathFigure(),
+]
