@@ -62,8 +62,9 @@ struct SchedulerFigure: FigureKind {
         if spec.has("quantum"), let policyName, !["rr", "lottery", "stride"].contains(policyName) {
             spec.error("'quantum' applies to rr, lottery and stride; mlfq takes it inside 'mlfq'", atKey: "quantum")
         }
-        guard let policyName, Self.policies.contains(policyName), !spec.log.hasErrors else { return nil }
-        guard let policy = readPolicy(policyName, &spec), !spec.log.hasErrors else { return nil }
+        // Read the policy's keys even when the jobs have errors, so one run reports them all.
+        let policy = policyName.flatMap { Self.policies.contains($0) ? readPolicy($0, &spec) : nil }
+        guard let policyName, let policy, !spec.log.hasErrors else { return nil }
         let schedule: Schedule
         do {
             schedule = try simulateScheduler(jobs: jobs, policy: policy)

@@ -350,8 +350,14 @@ public func parseUInt64(_ text: String) -> UInt64? {
     return UInt64(cleaned)
 }
 
+/// A range bound as people write it: "1000000000", "0.000001", "0.75" (never an exponent).
 private func formatBound(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
+    let scaled = Int((abs(value) * 1e9).rounded())
+    var fraction = String(scaled % 1_000_000_000)
+    fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+    while fraction.hasSuffix("0") { fraction.removeLast() }
+    return (value < 0 ? "-" : "") + "\(scaled / 1_000_000_000).\(fraction)"
 }
 
 /// The known word closest to `word` by edit distance, when it is close enough to be a likely typo,
