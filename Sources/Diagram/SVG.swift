@@ -16,7 +16,7 @@ public enum Paint: Sendable, Hashable {
     case none
 
     static let seriesFallbacks = [
-        "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#117733",
+        "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#ee7733",
     ]
 
     /// The CSS value: `var(--fig-fg, #1d1f24)`.

@@ -96,6 +96,10 @@ public struct DataTable: Sendable, Hashable {
     }
 }
 
+/// The width figures are drawn at. A phone's column is about 355 px wide, so a figure this wide
+/// is shown at about 0.9 of its size there and its 12 px labels stay readable.
+let figureWidth = 400.0
+
 /// Numbers as Brazilian Portuguese writes them: decimal comma, at most `decimals` digits,
 /// trailing zeros dropped ("2,5", "10", "0,75").
 public func portugueseNumber(_ value: Double, decimals: Int = 2) -> String {

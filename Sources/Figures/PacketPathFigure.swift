@@ -86,7 +86,8 @@ struct PacketPathFigure: FigureKind {
                 ? LanesLayout.LegendEntry(series: index, label: Self.bucketNames[bucket] ?? bucket.rawValue) : nil
         }
         let layout = LanesLayout(
-            lanes: ["hardware", "kernel", "usuário"], rows: rows, axisLabel: "ns por pacote", legend: legend)
+            lanes: ["hardware", "kernel", "usuário"], rows: rows, axisLabel: "ns por pacote", legend: legend,
+            maxWidth: figureWidth)
         let actionText = Self.actionNames[action] ?? action.rawValue
         let description =
             "Custo por pacote de \(packetBytes) bytes (\(actionText)), etapa por etapa, em "

@@ -63,7 +63,7 @@ struct ReplacementFigure: FigureKind {
         }
         let grid = GridLayout(
             headerLabel: "Página", rowLabels: (1...capacity).map { "Quadro \($0)" }, statusLabel: "Acerto",
-            footnoteLabel: "Sai", columns: columns)
+            footnoteLabel: "Sai", columns: columns, maxWidth: figureWidth)
         return FigureContent(
             svg: grid.render(title: info.title, description: description, idPrefix: info.elementID),
             description: description,

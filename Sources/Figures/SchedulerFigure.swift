@@ -244,7 +244,7 @@ struct SchedulerFigure: FigureKind {
         let chart = GanttChart(
             rows: rows, axisLabel: "tempo" + (unit.map { " (\($0))" } ?? ""),
             verticalMarkers: schedule.boosts.map { GanttChart.VerticalMarker(time: $0, label: "boost") },
-            legend: legend)
+            legend: legend, width: figureWidth)
         let policyText = Self.policyText(policy)
         let finishes = schedule.jobs.map { "\($0.name) termina em \(number($0.completion))" }
         let description =

@@ -105,20 +105,23 @@ func expandFigures(
     return expansion
 }
 
-/// The numbered `<figure>`: the SVG, "Figura N — caption", and the numbers behind it.
+/// The numbered `<figure>` (the SVG and "Figura N — caption") and, after it, the numbers behind
+/// it in a `<details>` (HTML allows nothing after a figure's caption inside the figure).
 func figureHTML(_ figure: RenderedFigure, number: Int) -> String {
     let caption = HTML.escape(figure.caption ?? figure.title)
     return """
+        <div class="sim-figure-block">
         <figure id="fig-\(figure.id)" class="sim-figure sim-\(HTML.escape(figure.kind))">
         <div class="sim-figure-image">
         \(figure.svg)
         </div>
         <figcaption><span class="sim-figure-number">Figura \(number)</span> — \(caption)</figcaption>
+        </figure>
         <details class="sim-data">
-        <summary>Dados da simulação</summary>
+        <summary>Dados da simulação (Figura \(number))</summary>
         \(figure.tableHTML)
         </details>
-        </figure>
+        </div>
 
         """
 }

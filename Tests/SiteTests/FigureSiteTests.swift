@@ -65,7 +65,7 @@ struct CountingKind: FigureKind {
             html.contains(
                 "<figcaption><span class=\"sim-figure-number\">Figura 1</span> — A primeira figura.</figcaption>"))
         #expect(html.contains("<figcaption><span class=\"sim-figure-number\">Figura 2</span> — Segunda</figcaption>"))
-        #expect(html.contains("<summary>Dados da simulação</summary>"))
+        #expect(html.contains("<summary>Dados da simulação (Figura 2)</summary>"))
         #expect(html.contains("<title id=\"fig-segunda-title\">Segunda</title>"))
         #expect(!html.contains("```"))
     }
