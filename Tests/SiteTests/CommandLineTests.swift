@@ -8,7 +8,7 @@ import Testing
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("prensa").path
     }
 
-    private func run(_ arguments: [String], in directory: String) throws -> (
+    private func run(_ arguments: [String], in directory: String, input: String? = nil) throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
         let process = Process()
@@ -19,7 +19,11 @@ import Testing
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
+        try stdin.fileHandleForWriting.close()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -75,5 +79,22 @@ import Testing
         let name = URL(fileURLWithPath: site.root).lastPathComponent
         let result = try run(["build", "--source", name], in: parent)
         #expect(result.stderr.hasPrefix("\(name)/content/posts/a.md:2:1: error: missing required key 'date'"))
+    }
+
+    @Test func simPrintsSVGOrJSONAndReportsSpecErrors() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
+        let spec = "title: Belady\ncapacity: 3\npolicy: fifo\nreferences: [1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5]\n"
+        let json = try run(["sim", "replacement", "--json"], in: "/", input: spec)
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(json.stdout.hasSuffix("\"hits\":3,\"misses\":9}\n"))
+        let svg = try run(["sim", "replacement", "-"], in: "/", input: spec)
+        #expect(svg.stdout.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        let bad = try run(
+            ["sim", "replacement"], in: "/", input: "title: T\ncapacity: 3\npolicy: lfu\nreferences: [1]\n")
+        #expect(bad.status == 1)
+        #expect(bad.stderr.hasPrefix("<stdin>:3:9: error: unknown policy 'lfu'"))
+        let unknown = try run(["sim", "gantt", "-"], in: "/", input: "title: T\n")
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.hasPrefix("<stdin>:1:1: error: unknown figure kind 'gantt'"))
     }
 }
