@@ -112,6 +112,15 @@ public struct FencedBlock {
     fileprivate let documentID: ObjectIdentifier
 }
 
+/// A link or image in a document, with where it is in the source file.
+public struct DocumentLink: Sendable, Hashable {
+    /// The destination as written (`/posts/x/#y`, `https://…`, `imagem.png`).
+    public let url: String
+    public let isImage: Bool
+    public let line: Int
+    public let column: Int
+}
+
 /// The HTML of a rendered document and its table of contents.
 public struct RenderedDocument: Sendable, Hashable {
     public let html: String
@@ -144,6 +153,13 @@ public final class Document {
     /// Nodes taken out of the tree. Inline literals borrow their block's buffer, so they are freed
     /// only with the document.
     private var detached: [OpaquePointer] = []
+    /// The parsed text, to turn cmark's byte columns into character columns.
+    private let source: String
+    private lazy var lineStarts: [Int] = {
+        var starts = [0]
+        for (offset, byte) in source.utf8.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
+        return starts
+    }()
 
     /// Parses `text`. `lineOffset` is the number of lines in the file before `text` (a front
     /// matter block), so reported line numbers are those of the file.
@@ -151,6 +167,7 @@ public final class Document {
         precondition(extensionsRegistered)
         self.options = options
         self.lineOffset = lineOffset
+        self.source = text
         guard let parser = cmark_parser_new(options.cmarkOptions) else {
             fatalError("cmark_parser_new failed: out of memory")
         }
@@ -194,7 +211,7 @@ public final class Document {
                 info: string(cmark_node_get_fence_info(node)),
                 code: string(cmark_node_get_literal(node)),
                 line: Int(cmark_node_get_start_line(node)) + lineOffset,
-                column: Int(cmark_node_get_start_column(node)),
+                column: column(line: cmark_node_get_start_line(node), byte: Int(cmark_node_get_start_column(node))),
                 node: node,
                 documentID: ObjectIdentifier(self)
             )
@@ -211,6 +228,27 @@ public final class Document {
     public func replace(_ block: FencedBlock, withHTML html: String) {
         precondition(block.documentID == ObjectIdentifier(self), "block belongs to another document")
         replace(block.node, withHTML: html)
+    }
+
+    /// Every link and image, in document order (call before `render`, which rewrites headings).
+    public func links() -> [DocumentLink] {
+        var links: [DocumentLink] = []
+        guard let iterator = cmark_iter_new(root) else { return links }
+        defer { cmark_iter_free(iterator) }
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE { break }
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(node)
+            guard type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE else { continue }
+            links.append(
+                DocumentLink(
+                    url: string(cmark_node_get_url(node)), isImage: type == CMARK_NODE_IMAGE,
+                    line: Int(cmark_node_get_start_line(node)) + lineOffset,
+                    column: column(line: cmark_node_get_start_line(node), byte: Int(cmark_node_get_start_column(node))))
+            )
+        }
+        return links
     }
 
     /// Replaces each `prefix` + id in the text (`@fig-rr-q2`: prefix `@fig-`, id `rr-q2`) with the
@@ -238,7 +276,8 @@ public final class Document {
                 while end > index + prefixBytes.count, literal[end - 1] == UInt8(ascii: "-") { end -= 1 }
                 let id = String(decoding: literal[(index + prefixBytes.count)..<end], as: UTF8.self)
                 let line = Int(cmark_node_get_start_line(node)) + lineOffset
-                let column = Int(cmark_node_get_start_column(node)) + index
+                let column = self.column(
+                    line: cmark_node_get_start_line(node), byte: Int(cmark_node_get_start_column(node)) + index)
                 if !id.isEmpty, let html = resolve(id, line, column) {
                     pieces.append((Array(literal[copied..<index]), nil))
                     pieces.append(([], html))
@@ -294,6 +333,19 @@ public final class Document {
     }
 
     // MARK: - Internals
+
+    /// The 1-based character (Unicode scalar) column of cmark's 1-based byte column on a line of
+    /// the parsed text, as editors count columns and as the YAML reader reports them.
+    private func column(line: Int32, byte: Int) -> Int {
+        let lineIndex = Int(line) - 1
+        guard lineIndex >= 0, lineIndex < lineStarts.count, byte > 1 else { return byte }
+        let start = lineStarts[lineIndex]
+        let utf8 = source.utf8
+        guard let from = utf8.index(utf8.startIndex, offsetBy: start, limitedBy: utf8.endIndex),
+            let to = utf8.index(from, offsetBy: byte - 1, limitedBy: utf8.endIndex)
+        else { return byte }
+        return source.unicodeScalars[from..<to].count + 1
+    }
 
     private var extensions: UnsafeMutablePointer<cmark_llist>? {
         cmark_parser_get_syntax_extensions(parser)

@@ -16,6 +16,8 @@ public struct BuildOptions: Sendable {
     public var cacheDirectory: String?
     /// The figure kinds `sim` blocks may use.
     public var figures: FigureEngine
+    /// Told about each build phase as it ends (name, seconds, what it did), for a progress display.
+    public var progress: (@Sendable (_ phase: String, _ seconds: Double, _ detail: String) -> Void)?
 
     public init(
         source: String = ".", output: String? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
@@ -48,6 +50,10 @@ public struct BuildReport: Sendable {
     public var figuresCached = 0
     /// Seconds spent in each phase, in order.
     public var phases: [(name: String, seconds: Double)] = []
+    /// Problems that did not stop the build (broken internal links: `prensa check` fails on them).
+    public var warnings: [Diagnostic] = []
+    /// Links to other sites, listed but not fetched.
+    public var externalLinks: [(url: String, location: SourceLocation)] = []
 }
 
 public enum SiteBuilder {
@@ -55,24 +61,12 @@ public enum SiteBuilder {
     /// `BuildFailure` listing every mistake found (the output folder is then left untouched).
     public static func build(_ options: BuildOptions) throws(BuildFailure) -> BuildReport {
         var report = BuildReport()
-        var clock = PhaseClock()
+        var clock = PhaseClock(progress: options.progress)
         let site = try load(options, clock: &clock)
-        let planner = PagePlanner(model: site.model, templates: site.templates)
-        let jobs = planner.jobs()
-        var files: [OutputFile] = [
-            OutputFile(path: "feed.xml", contents: .text(FeedWriter(model: site.model).atom())),
-            OutputFile(path: "feed.json", contents: .text(FeedWriter(model: site.model).jsonFeed())),
-            OutputFile(path: "sitemap.xml", contents: .text(FeedWriter(model: site.model).sitemap(jobs))),
-            OutputFile(path: "robots.txt", contents: .text(FeedWriter(model: site.model).robots())),
-        ]
-        for (key, output) in site.templates.assets.sorted(by: { $0.key < $1.key }) {
-            files.append(OutputFile(path: output, contents: .copy(from: site.templates.assetSources[key]!)))
-        }
-        for file in site.model.staticFiles {
-            files.append(OutputFile(path: file.outputPath, contents: .copy(from: file.sourcePath)))
-        }
+        let jobs = PagePlanner(model: site.model, templates: site.templates).jobs()
+        let files = outputFiles(site, jobs: jobs)
         try checkConflicts(jobs: jobs, files: files, siteRoot: options.source, displayPrefix: options.displayPrefix)
-        clock.lap("plan")
+        clock.lap("plan", "\(jobs.count) pages, \(files.count) other files")
 
         let staging: StagingDirectory
         do {
@@ -80,15 +74,9 @@ public enum SiteBuilder {
         } catch {
             throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
         }
-        let templates = site.templates
-        let pageErrors = parallelMap(jobs) { job -> WriteError? in
-            do throws(WriteError) {
-                try staging.write(templates.render(job.context, template: job.template), to: job.path)
-                return nil
-            } catch { return error }
-        }
-        clock.lap("render")
-        var writeErrors = pageErrors.compactMap { $0 }
+        let rendered = render(jobs, templates: site.templates, into: staging)
+        clock.lap("render", "\(jobs.count) pages")
+        var writeErrors = rendered.errors
         for file in files {
             do {
                 switch file.contents {
@@ -107,26 +95,86 @@ public enum SiteBuilder {
             staging.discard()
             throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
         }
-        clock.lap("write")
+        clock.lap("write", "\(jobs.count + files.count) files")
         report.posts = site.model.posts.count
         report.figuresComputed = site.model.figuresComputed
         report.figuresCached = site.model.figuresCached
         report.pages = jobs.count
         report.filesWritten = jobs.count + files.count
+        let links = checkLinks(site.model, jobs: jobs, files: files, ids: rendered.ids)
+        report.warnings = links.broken.map { diagnostic in
+            var warning = diagnostic
+            warning.severity = .warning
+            return warning
+        }
+        report.externalLinks = links.external
         report.phases = clock.phases
         return report
     }
 
-    /// Reads and checks everything, writing nothing: what `prensa check` runs.
+    /// Builds the whole site in memory, writing nothing, and checks every internal link, image
+    /// and `#fragment` authors wrote: what `prensa check` runs. Broken links are errors here.
     public static func check(_ options: BuildOptions) throws(BuildFailure) -> BuildReport {
-        var clock = PhaseClock()
+        var clock = PhaseClock(progress: options.progress)
         let site = try load(options, clock: &clock)
+        let jobs = PagePlanner(model: site.model, templates: site.templates).jobs()
+        let files = outputFiles(site, jobs: jobs)
+        try checkConflicts(jobs: jobs, files: files, siteRoot: options.source, displayPrefix: options.displayPrefix)
+        let rendered = render(jobs, templates: site.templates, into: nil)
+        clock.lap("render", "\(jobs.count) pages")
+        let links = checkLinks(site.model, jobs: jobs, files: files, ids: rendered.ids)
+        clock.lap("links", "\(links.broken.count) broken, \(links.external.count) external")
+        if !links.broken.isEmpty { throw BuildFailure(links.broken) }
         var report = BuildReport()
         report.posts = site.model.posts.count
+        report.pages = jobs.count
         report.figuresComputed = site.model.figuresComputed
         report.figuresCached = site.model.figuresCached
+        report.externalLinks = links.external
         report.phases = clock.phases
         return report
+    }
+
+    /// Renders every page, writing it into `staging` when given, and collects each page's ids.
+    private static func render(
+        _ jobs: [PageJob], templates: TemplateSet, into staging: StagingDirectory?
+    ) -> (errors: [WriteError], ids: [String: Set<String>]) {
+        let results = parallelMap(jobs) { job -> (WriteError?, Set<String>) in
+            let html = templates.render(job.context, template: job.template)
+            let ids = elementIDs(in: html)
+            do throws(WriteError) {
+                try staging?.write(html, to: job.path)
+                return (nil, ids)
+            } catch { return (error, ids) }
+        }
+        var ids: [String: Set<String>] = [:]
+        for (job, result) in zip(jobs, results) { ids[job.path] = result.1 }
+        return (results.compactMap(\.0), ids)
+    }
+
+    private static func checkLinks(
+        _ model: SiteModel, jobs: [PageJob], files: [OutputFile], ids: [String: Set<String>]
+    ) -> LinkChecker.Result {
+        let outputs = Set(jobs.map(\.path) + files.map(\.path))
+        return LinkChecker(ids: ids, outputs: outputs, rootPath: model.config.rootPath).check(model)
+    }
+
+    /// Feeds, sitemap, robots.txt, the templates' assets and the content's static files.
+    private static func outputFiles(_ site: LoadedSite, jobs: [PageJob]) -> [OutputFile] {
+        let feeds = FeedWriter(model: site.model)
+        var files: [OutputFile] = [
+            OutputFile(path: "feed.xml", contents: .text(feeds.atom())),
+            OutputFile(path: "feed.json", contents: .text(feeds.jsonFeed())),
+            OutputFile(path: "sitemap.xml", contents: .text(feeds.sitemap(jobs))),
+            OutputFile(path: "robots.txt", contents: .text(feeds.robots())),
+        ]
+        for (key, output) in site.templates.assets.sorted(by: { $0.key < $1.key }) {
+            files.append(OutputFile(path: output, contents: .copy(from: site.templates.assetSources[key]!)))
+        }
+        for file in site.model.staticFiles {
+            files.append(OutputFile(path: file.outputPath, contents: .copy(from: file.sourcePath)))
+        }
+        return files
     }
 
     private struct LoadedSite {
@@ -162,13 +210,15 @@ public enum SiteBuilder {
         let content = ContentLoader.load(
             contentDir: root + "/content", displayPrefix: prefix, timeZone: timeZone,
             includeDrafts: options.includeDrafts, log: &log)
-        clock.lap("load")
+        clock.lap("load", "\(content.posts.count) posts, \(content.pages.count) pages")
         // Even when site.yml or the templates are broken, check the posts against each other
         // (duplicate slugs, series parts) so that one run reports every mistake.
         let model = SiteModel.make(
             content: content, config: config ?? .placeholder, figures: options.figures,
             cache: FigureCache(directory: options.cacheDirectory), log: &log)
-        clock.lap("markdown")
+        clock.lap(
+            "markdown",
+            "\(model.figuresComputed + model.figuresCached) figures (\(model.figuresComputed) simulated)")
         guard let templates, config != nil, !log.hasErrors else { throw BuildFailure(log.sorted) }
         return LoadedSite(model: model, templates: templates)
     }
@@ -209,11 +259,19 @@ public enum SiteBuilder {
 struct PhaseClock {
     private var last = ContinuousClock.now
     private(set) var phases: [(name: String, seconds: Double)] = []
+    /// Told about each phase as it ends: its name, seconds and what it did ("1000 posts").
+    let progress: (@Sendable (_ phase: String, _ seconds: Double, _ detail: String) -> Void)?
 
-    mutating func lap(_ name: String) {
+    init(progress: (@Sendable (String, Double, String) -> Void)? = nil) {
+        self.progress = progress
+    }
+
+    mutating func lap(_ name: String, _ detail: String = "") {
         let now = ContinuousClock.now
         let elapsed = now - last
-        phases.append((name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        phases.append((name, seconds))
+        progress?(name, seconds, detail)
         last = now
     }
 }

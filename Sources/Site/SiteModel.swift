@@ -12,6 +12,8 @@ struct RenderedPost: Sendable {
     let url: String
     /// The post's tags as written, with their URL slugs; tags whose slug is empty (an error) left out.
     let tags: [(name: String, slug: String)]
+    /// Links and images in the body, for the link checker.
+    let links: [DocumentLink]
 
     var readingMinutes: Int { max(1, (words + wordsPerMinute - 1) / wordsPerMinute) }
     var title: String { post.frontMatter.title }
@@ -25,6 +27,7 @@ struct RenderedPage: Sendable {
     let html: String
     let tableOfContents: [TOCEntry]
     let url: String
+    let links: [DocumentLink]
 }
 
 struct Tag: Sendable {
@@ -71,20 +74,23 @@ struct SiteModel: Sendable {
         let renderedPosts = parallelMap(sortedPosts) { post in
             let document = Document(parsing: post.body, options: options, lineOffset: post.bodyLineOffset)
             let figures = expandFigures(in: document, file: post.file, engine: engine, cache: cache)
+            let links = document.links()
             let rendered = document.render()
             let renderedPost = RenderedPost(
                 post: post, html: rendered.html, tableOfContents: rendered.tableOfContents,
                 words: wordCount(post.body), url: "\(root)posts/\(post.slug)/",
-                tags: post.frontMatter.tags.map { ($0.name, Slug.make($0.name)) }.filter { !$0.slug.isEmpty })
+                tags: post.frontMatter.tags.map { ($0.name, Slug.make($0.name)) }.filter { !$0.slug.isEmpty },
+                links: links)
             return (renderedPost, figures)
         }
         let renderedPages = parallelMap(content.pages) { page in
             let document = Document(parsing: page.body, options: options, lineOffset: page.bodyLineOffset)
             let figures = expandFigures(in: document, file: page.file, engine: engine, cache: cache)
+            let links = document.links()
             let rendered = document.render()
             let renderedPage = RenderedPage(
                 page: page, html: rendered.html, tableOfContents: rendered.tableOfContents,
-                url: "\(root)\(page.path)/")
+                url: "\(root)\(page.path)/", links: links)
             return (renderedPage, figures)
         }
         let posts = renderedPosts.map(\.0)

@@ -29,8 +29,23 @@ struct SiteOptions: ParsableArguments {
     @Flag(name: .long, help: "Run every simulation again instead of reusing .prensa-cache/.")
     var noCache = false
 
+    @Flag(name: .long, help: "Print only errors (for CI).")
+    var quiet = false
+
+    @Flag(name: .long, help: "Print each phase's time, and list the external links.")
+    var verbose = false
+
     func options(output: String? = nil) -> BuildOptions {
-        BuildOptions(source: source, output: output, includeDrafts: drafts, baseURL: baseURL, useCache: !noCache)
+        var options = BuildOptions(
+            source: source, output: output, includeDrafts: drafts, baseURL: baseURL, useCache: !noCache)
+        // Phases as they finish: on a terminal, or always with --verbose; never with --quiet.
+        if !quiet && (verbose || isatty(STDOUT_FILENO) == 1) {
+            options.progress = { phase, seconds, detail in
+                let name = phase.padding(toLength: 9, withPad: " ", startingAt: 0)
+                print("  \(name) \(format(seconds: seconds))  \(detail)")
+            }
+        }
+        return options
     }
 }
 
@@ -43,9 +58,6 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "The output folder (default: public/ in the site root).")
     var output: String?
 
-    @Flag(name: .long, help: "Print the time of each build phase.")
-    var timings = false
-
     func run() throws {
         ignoreSIGPIPE()
         let options = site.options(output: output)
@@ -53,10 +65,13 @@ struct Build: ParsableCommand {
         do {
             let report = try SiteBuilder.build(options)
             let elapsed = ContinuousClock.now - start
-            print(
-                "Built \(report.posts) posts, \(report.pages) pages, \(report.filesWritten) files into \(options.outputPath)/ in \(format(elapsed))"
-                    + figureSummary(report))
-            if timings { printPhases(report) }
+            printWarnings(report.warnings)
+            if site.verbose { printExternalLinks(report) }
+            if !site.quiet {
+                print(
+                    "Built \(report.posts) posts, \(report.pages) pages, \(report.filesWritten) files into \(options.outputPath)/ in \(format(elapsed))"
+                        + figureSummary(report))
+            }
         } catch {
             throw report(error)
         }
@@ -65,7 +80,11 @@ struct Build: ParsableCommand {
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read and check the whole site without writing anything.")
+        abstract: "Build the whole site in memory without writing anything, and check every internal link.",
+        discussion:
+            "Every link, image and #fragment written in the posts must reach a page, a file or an element "
+            + "of the built site, and every @fig reference a figure; each broken one is an error at its "
+            + "file:line:col. Links to other sites are counted (listed with --verbose), not fetched.")
 
     @OptionGroup var site: SiteOptions
 
@@ -73,10 +92,32 @@ struct Check: ParsableCommand {
         ignoreSIGPIPE()
         do {
             let report = try SiteBuilder.check(site.options())
-            print("Checked \(report.posts) posts: no problems found" + figureSummary(report))
+            if site.verbose { printExternalLinks(report) }
+            if !site.quiet {
+                print(
+                    "Checked \(report.posts) posts and \(report.pages) pages: no problems found; "
+                        + "\(report.externalLinks.count) external links not fetched" + figureSummary(report))
+            }
         } catch {
             throw report(error)
         }
+    }
+}
+
+/// Broken links found by a build: printed like errors, but the build still succeeds.
+private func printWarnings(_ warnings: [Diagnostic]) {
+    guard !warnings.isEmpty else { return }
+    let text = warnings.map(\.description).joined(separator: "\n") + "\n"
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+private func printExternalLinks(_ report: BuildReport) {
+    let links = report.externalLinks.sorted {
+        ($0.location.file, $0.location.line) < ($1.location.file, $1.location.line)
+    }
+    for link in links {
+        let location = "\(link.location.file):\(link.location.line):\(link.location.column)"
+        print("\(location): note: external link \(link.url) (not fetched)")
     }
 }
 
@@ -114,12 +155,6 @@ func report(_ failure: BuildFailure) -> ExitCode {
     text += "\n\(count) error\(count == 1 ? "" : "s"); nothing was written\n"
     FileHandle.standardError.write(Data(text.utf8))
     return ExitCode.failure
-}
-
-private func printPhases(_ report: BuildReport) {
-    for phase in report.phases {
-        print("  \(phase.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(format(seconds: phase.seconds))")
-    }
 }
 
 private func format(_ duration: Duration) -> String {

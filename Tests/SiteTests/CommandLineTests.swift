@@ -97,4 +97,20 @@ import Testing
         #expect(unknown.status == 1)
         #expect(unknown.stderr.hasPrefix("<stdin>:1:1: error: unknown figure kind 'gantt'"))
     }
+
+    @Test func checkFailsOnABrokenLinkAndQuietBuildsPrintNothing() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
+        let site = try TestSite()
+        defer { site.delete() }
+        try site.post("a", title: "A", date: "2026-11-27", body: "Veja [isto](/posts/nada/).\n")
+        let checked = try run(["check"], in: site.root)
+        #expect(checked.status == 1)
+        #expect(checked.stderr.hasPrefix("content/posts/a.md:7:6: error: broken link '/posts/nada/'"))
+        let built = try run(["build", "--quiet"], in: site.root)
+        #expect(built.status == 0)
+        #expect(built.stdout.isEmpty)
+        #expect(built.stderr.hasPrefix("content/posts/a.md:7:6: warning: broken link '/posts/nada/'"))
+        let verbose = try run(["build", "--verbose", "--output", site.root + "/v"], in: site.root)
+        #expect(verbose.stdout.contains("  render "))
+    }
 }

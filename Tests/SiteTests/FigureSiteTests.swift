@@ -110,7 +110,7 @@ struct CountingKind: FigureKind {
         try site.post("a", title: "A", date: "2026-11-27", body: body + "\nE também a @fig-terceira.\n")
         #expect(
             site.failingBuild(figures: engine) == [
-                "content/posts/a.md:24:13: error: no figure with id 'terceira' in this article; did you mean '@fig-primeira'?"
+                "content/posts/a.md:24:12: error: no figure with id 'terceira' in this article; did you mean '@fig-primeira'?"
             ])
     }
 
