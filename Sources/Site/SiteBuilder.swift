@@ -16,10 +16,12 @@ public struct BuildOptions: Sendable {
     public var cacheDirectory: String?
     /// The figure kinds `sim` blocks may use.
     public var figures: FigureEngine
+    /// How the search index is made (Pagefind, after the pages are written).
+    public var search: SearchIndexing
 
     public init(
         source: String = ".", output: String? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
-        useCache: Bool = true, figures: FigureEngine = .standard
+        useCache: Bool = true, figures: FigureEngine = .standard, search: SearchIndexing = .automatic
     ) {
         self.source = source
         self.output = output
@@ -27,6 +29,7 @@ public struct BuildOptions: Sendable {
         self.baseURL = baseURL
         self.cacheDirectory = useCache ? source + "/.prensa-cache" : nil
         self.figures = figures
+        self.search = search
     }
 
     /// How paths under the site root are shown in diagnostics: relative to where the user is.
@@ -46,6 +49,10 @@ public struct BuildReport: Sendable {
     /// Figures made by running their simulation, and figures taken from the cache.
     public var figuresComputed = 0
     public var figuresCached = 0
+    /// True when Pagefind indexed the site (the output has `pagefind/`).
+    public var searchIndexed = false
+    /// Things the user should know that did not stop the build, printed as `note: ...`.
+    public var notes: [String] = []
     /// Seconds spent in each phase, in order.
     public var phases: [(name: String, seconds: Double)] = []
 }
@@ -57,7 +64,17 @@ public enum SiteBuilder {
         var report = BuildReport()
         var clock = PhaseClock()
         let site = try load(options, clock: &clock)
-        let planner = PagePlanner(model: site.model, templates: site.templates)
+        let pagefind: Pagefind?
+        switch Pagefind.locate(
+            options.search, siteRoot: options.source, environment: ProcessInfo.processInfo.environment)
+        {
+        case .found(let found): pagefind = found
+        case .unavailable(let why):
+            pagefind = nil
+            report.notes.append(why)
+        case .disabled: pagefind = nil
+        }
+        let planner = PagePlanner(model: site.model, templates: site.templates, searchAvailable: pagefind != nil)
         let jobs = planner.jobs()
         var files: [OutputFile] = [
             OutputFile(path: "feed.xml", contents: .text(FeedWriter(model: site.model).atom())),
@@ -101,13 +118,24 @@ public enum SiteBuilder {
             staging.discard()
             throw BuildFailure([Diagnostic(file: first.path, message: first.message)])
         }
+        clock.lap("write")
+        if let pagefind {
+            do {
+                try pagefind.index(siteFolder: staging.path)
+            } catch {
+                staging.discard()
+                throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
+            }
+            report.searchIndexed = true
+            clock.lap("search")
+        }
         do {
             try staging.commit()
         } catch {
             staging.discard()
             throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
         }
-        clock.lap("write")
+        clock.lap("commit")
         report.posts = site.model.posts.count
         report.figuresComputed = site.model.figuresComputed
         report.figuresCached = site.model.figuresCached
@@ -200,6 +228,15 @@ public enum SiteBuilder {
             } else {
                 claim(file.path, by: "the generated \(file.path)", generated: true)
             }
+        }
+        // Pagefind writes the search index and its UI files there.
+        for (path, owner) in owners where path.hasPrefix(Pagefind.outputFolder + "/") {
+            diagnostics.append(
+                Diagnostic(
+                    file: owner.name,
+                    message:
+                        "writes \(path) in the output, inside \(Pagefind.outputFolder)/, where the search index goes; rename it"
+                ))
         }
         if !diagnostics.isEmpty { throw BuildFailure(diagnostics.sorted()) }
     }

@@ -53,6 +53,9 @@ struct Build: ParsableCommand {
         do {
             let report = try SiteBuilder.build(options)
             let elapsed = ContinuousClock.now - start
+            for note in report.notes {
+                FileHandle.standardError.write(Data("note: \(note)\n".utf8))
+            }
             print(
                 "Built \(report.posts) posts, \(report.pages) pages, \(report.filesWritten) files into \(options.outputPath)/ in \(format(elapsed))"
                     + figureSummary(report))
