@@ -59,6 +59,12 @@ def main():
         ok = placeholder == "Pesquisar"
         failures += not ok
         print(f"{'PASS' if ok else 'FAIL'}  UI language: placeholder {placeholder!r} (want 'Pesquisar')")
+        label = driver.execute_script(
+            "var i = document.querySelector('.pagefind-ui__search-input'); return i.getAttribute('aria-labelledby');"
+        )
+        ok = label == "busca-titulo"
+        failures += not ok
+        print(f"{'PASS' if ok else 'FAIL'}  search field labelled by the page heading (aria-labelledby {label!r})")
         for query, expected in expectations.items():
             message, paths = results(driver, page, query)
             ok = sorted(paths) == sorted(expected)
@@ -66,7 +72,7 @@ def main():
             print(f"{'PASS' if ok else 'FAIL'}  {query!r:18} → {paths} ({message})")
     finally:
         driver.quit()
-    print(f"{len(expectations) + 1 - failures} passed, {failures} failed")
+    print(f"{len(expectations) + 2 - failures} passed, {failures} failed")
     sys.exit(1 if failures else 0)
 
 

@@ -41,7 +41,7 @@ private func parseObject(_ text: String) throws -> [String: Any] {
         try site.build(baseURL: "https://exemplo.com.br/blog/")
         let search = try site.read("busca/index.html")
         #expect(search.contains("<title>Busca — Blog de teste</title>"))
-        #expect(search.contains("<h1>Busca</h1>"))
+        #expect(search.contains("<h1 id=\"busca-titulo\">Busca</h1>"))
         for page in ["index.html", "posts/a/index.html", "sobre/index.html", "busca/index.html", "404.html"] {
             #expect(
                 try site.read(page).contains("<li><a href=\"/blog/busca/\">Busca</a></li>"),
@@ -135,6 +135,7 @@ private func parseObject(_ text: String) throws -> [String: Any] {
             search.contains("<noscript><p class=\"search-note\">A busca roda no seu navegador e precisa de JavaScript.")
         )
         #expect(!search.contains("não está disponível"))
+        #expect(search.contains("<p class=\"search-intro\" id=\"busca-ajuda\">"))
         let assets = try FileManager.default.contentsOfDirectory(atPath: site.root + "/public/assets")
         let script = try #require(assets.first { $0.hasPrefix("search.") && $0.hasSuffix(".js") })
         #expect(search.contains("<script src=\"/assets/\(script)\"></script>"))

@@ -18,6 +18,20 @@
     showSubResults: true,
     autofocus: true
   });
+  // Pagefind's field has only a title; name it by the page's visible heading and help text.
+  function label() {
+    var input = element.querySelector("input");
+    if (!input) return false;
+    input.setAttribute("aria-labelledby", "busca-titulo");
+    input.setAttribute("aria-describedby", "busca-ajuda");
+    return true;
+  }
+  if (!label()) {
+    var observer = new MutationObserver(function () {
+      if (label()) observer.disconnect();
+    });
+    observer.observe(element, { childList: true, subtree: true });
+  }
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) ui.triggerSearch(query);
 })();
