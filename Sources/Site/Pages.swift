@@ -104,7 +104,7 @@ struct PagePlanner {
         jobs.append(
             job(
                 path: "", file: "404.html", template: "404", title: "Página não encontrada",
-                description: config.description, extra: [:], lastModified: nil))
+                description: "Este endereço não existe em \(config.title).", extra: [:], lastModified: nil))
         return jobs
     }
 
@@ -227,9 +227,11 @@ struct PagePlanner {
                 context["pagination"] = pagination
             }
             let pageTitle = number == 1 ? title : "\(title) (página \(number))"
+            // Later pages get their own description, as each page has its own title.
+            let pageDescription = number == 1 ? description : "\(description) Página \(number) de \(pageCount)."
             let isHome = template == "home" && number == 1
             return job(
-                path: pagePath(number), template: template, title: pageTitle, description: description,
+                path: pagePath(number), template: template, title: pageTitle, description: pageDescription,
                 extra: context, lastModified: newest(slice), isHome: isHome,
                 structuredData: isHome ? webSite() : nil)
         }
