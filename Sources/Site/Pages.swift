@@ -1,4 +1,5 @@
 import Markdown
+import Support
 
 /// One file of the built site.
 struct OutputFile: Sendable {
@@ -35,12 +36,15 @@ struct PagePlanner {
     /// What every page's context shares: the site and its hashed asset paths.
     private let siteContext: [String: Any]
     private let assetContext: [String: String]
+    /// Whether the build makes a search index (the search page says so when it does not).
+    private let searchAvailable: Bool
 
     private var config: SiteConfig { model.config }
     private var root: String { config.rootPath }
 
-    init(model: SiteModel, templates: TemplateSet) {
+    init(model: SiteModel, templates: TemplateSet, searchAvailable: Bool = false) {
         self.model = model
+        self.searchAvailable = searchAvailable
         let config = model.config
         let root = config.rootPath
         siteContext = [
@@ -49,6 +53,7 @@ struct PagePlanner {
             "feed_atom": root + "feed.xml", "feed_json": root + "feed.json",
             "pages": model.pages.map { ["title": $0.page.frontMatter.title, "url": $0.url] },
             "tags_url": root + "tags/", "series_url": root + "series/", "archive_url": root + "arquivo/",
+            "search_url": root + "busca/",
         ]
         // "icons/rss.svg" is {{assets.icons_rss_svg}} in templates.
         var assets: [String: String] = [:]
@@ -89,8 +94,17 @@ struct PagePlanner {
         jobs.append(archiveJob())
         jobs.append(
             job(
+                path: "busca/", template: "search", title: "Busca",
+                description: "Procure um assunto em todos os posts de \(config.title).",
+                extra: [
+                    "search": [
+                        "available": searchAvailable, "bundle_url": root + Pagefind.outputFolder + "/",
+                    ] as [String: Any]
+                ], lastModified: nil))
+        jobs.append(
+            job(
                 path: "", file: "404.html", template: "404", title: "Página não encontrada",
-                description: config.description, extra: [:], lastModified: nil))
+                description: "Este endereço não existe em \(config.title).", extra: [:], lastModified: nil))
         return jobs
     }
 
@@ -125,10 +139,56 @@ struct PagePlanner {
             }
             post["series"] = context
         }
+        let description = rendered.post.frontMatter.description ?? config.description
+        let article: [String: Any] = [
+            "published_time": rendered.post.dateLocal.rfc3339, "modified_time": rendered.post.modifiedLocal.rfc3339,
+            "tags": rendered.tags.map(\.name),
+        ]
         return job(
             path: "posts/\(rendered.post.slug)/", template: "post", title: rendered.title,
-            description: rendered.post.frontMatter.description ?? config.description, extra: ["post": post],
-            lastModified: rendered.post.modifiedLocal, type: "article", origin: rendered.post.file)
+            description: description, extra: ["post": post],
+            lastModified: rendered.post.modifiedLocal, type: "article", origin: rendered.post.file,
+            article: article, structuredData: blogPosting(rendered, description: description))
+    }
+
+    // MARK: - Structured data (JSON-LD)
+
+    /// schema.org `BlogPosting` for a post's page.
+    private func blogPosting(_ rendered: RenderedPost, description: String) -> JSON {
+        let url = config.absoluteURL(rendered.url)
+        var members: [JSONMember] = [
+            JSONMember("@context", .string("https://schema.org")),
+            JSONMember("@type", .string("BlogPosting")),
+            JSONMember("headline", .string(rendered.title)),
+            JSONMember("description", .string(description)),
+            JSONMember("datePublished", .string(rendered.post.dateLocal.rfc3339)),
+            JSONMember("dateModified", .string(rendered.post.modifiedLocal.rfc3339)),
+            JSONMember("author", .object(["@type": .string("Person"), "name": .string(config.author)])),
+            JSONMember("inLanguage", .string(config.language)),
+            JSONMember("url", .string(url)),
+            JSONMember("mainEntityOfPage", .object(["@type": .string("WebPage"), "@id": .string(url)])),
+        ]
+        if !rendered.tags.isEmpty {
+            members.append(JSONMember("keywords", .string(rendered.tags.map(\.name).joined(separator: ", "))))
+        }
+        members.append(
+            JSONMember(
+                "isPartOf",
+                .object(["@type": .string("Blog"), "name": .string(config.title), "url": .string(config.baseURL)])))
+        return .object(members)
+    }
+
+    /// schema.org `WebSite` for the home page.
+    private func webSite() -> JSON {
+        .object([
+            "@context": .string("https://schema.org"),
+            "@type": .string("WebSite"),
+            "name": .string(config.title),
+            "description": .string(config.description),
+            "url": .string(config.baseURL),
+            "inLanguage": .string(config.language),
+            "author": .object(["@type": .string("Person"), "name": .string(config.author)]),
+        ])
     }
 
     private func pageJob(_ page: RenderedPage) -> PageJob {
@@ -167,9 +227,13 @@ struct PagePlanner {
                 context["pagination"] = pagination
             }
             let pageTitle = number == 1 ? title : "\(title) (página \(number))"
+            // Later pages get their own description, as each page has its own title.
+            let pageDescription = number == 1 ? description : "\(description) Página \(number) de \(pageCount)."
+            let isHome = template == "home" && number == 1
             return job(
-                path: pagePath(number), template: template, title: pageTitle, description: description,
-                extra: context, lastModified: newest(slice), isHome: template == "home" && number == 1)
+                path: pagePath(number), template: template, title: pageTitle, description: pageDescription,
+                extra: context, lastModified: newest(slice), isHome: isHome,
+                structuredData: isHome ? webSite() : nil)
         }
     }
 
@@ -204,18 +268,22 @@ struct PagePlanner {
     private func job(
         path: String, file: String = "index.html", template: String, title: String, description: String,
         extra: [String: Any],
-        lastModified: LocalDateTime?, type: String = "website", isHome: Bool = false, origin: String? = nil
+        lastModified: LocalDateTime?, type: String = "website", isHome: Bool = false, origin: String? = nil,
+        article: [String: Any]? = nil, structuredData: JSON? = nil
     ) -> PageJob {
         var context = extra
         context["site"] = siteContext
         context["assets"] = assetContext
         let sitePath = root + path + (file == "index.html" ? "" : file)
-        context["page"] =
-            [
-                "title": title, "description": description, "url": sitePath,
-                "canonical": config.absoluteURL(sitePath), "type": type,
-                "full_title": isHome ? config.title : "\(title) — \(config.title)", "is_home": isHome,
-            ] as [String: Any]
+        var page: [String: Any] = [
+            "title": title, "description": description, "url": sitePath,
+            "canonical": config.absoluteURL(sitePath), "type": type,
+            "full_title": isHome ? config.title : "\(title) — \(config.title)", "is_home": isHome,
+        ]
+        // OpenGraph `article:*` properties, and JSON-LD to be written raw inside a <script>.
+        if let article { page["article"] = article }
+        if let structuredData { page["json_ld"] = scriptSafeJSON(structuredData) }
+        context["page"] = page
         return PageJob(
             path: path + file, template: template, context: context, sitePath: sitePath,
             lastModified: lastModified, inSitemap: file == "index.html",
@@ -270,6 +338,22 @@ struct PagePlanner {
     private func newest(_ posts: [Int]) -> LocalDateTime? {
         posts.map { model.posts[$0].post }.max { $0.modified < $1.modified }?.modifiedLocal
     }
+}
+
+/// JSON to be written verbatim inside `<script type="application/ld+json">`: `<`, `>` and `&`
+/// become `\u003c`, `\u003e` and `\u0026`, so no text (a title holding `</script>` or `<!--`) can
+/// end the script element or open a comment in it. Outside strings JSON has none of the three.
+func scriptSafeJSON(_ value: JSON) -> String {
+    var output = ""
+    for scalar in value.serialized().unicodeScalars {
+        switch scalar {
+        case "<": output += "\\u003c"
+        case ">": output += "\\u003e"
+        case "&": output += "\\u0026"
+        default: output.unicodeScalars.append(scalar)
+        }
+    }
+    return output
 }
 
 /// The parts a post's series box lists: all of them in a series of up to 12, else the first, the

@@ -18,10 +18,12 @@ public struct BuildOptions: Sendable {
     public var figures: FigureEngine
     /// Told about each build phase as it ends (name, seconds, what it did), for a progress display.
     public var progress: (@Sendable (_ phase: String, _ seconds: Double, _ detail: String) -> Void)?
+    /// How the search index is made (Pagefind, after the pages are written).
+    public var search: SearchIndexing
 
     public init(
         source: String = ".", output: String? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
-        useCache: Bool = true, figures: FigureEngine = .standard
+        useCache: Bool = true, figures: FigureEngine = .standard, search: SearchIndexing = .automatic
     ) {
         self.source = source
         self.output = output
@@ -29,6 +31,7 @@ public struct BuildOptions: Sendable {
         self.baseURL = baseURL
         self.cacheDirectory = useCache ? source + "/.prensa-cache" : nil
         self.figures = figures
+        self.search = search
     }
 
     /// How paths under the site root are shown in diagnostics: relative to where the user is.
@@ -48,6 +51,10 @@ public struct BuildReport: Sendable {
     /// Figures made by running their simulation, and figures taken from the cache.
     public var figuresComputed = 0
     public var figuresCached = 0
+    /// True when Pagefind indexed the site (the output has `pagefind/`).
+    public var searchIndexed = false
+    /// Things the user should know that did not stop the build, printed as `note: ...`.
+    public var notes: [String] = []
     /// Seconds spent in each phase, in order.
     public var phases: [(name: String, seconds: Double)] = []
     /// Problems that did not stop the build (broken internal links: `prensa check` fails on them).
@@ -63,7 +70,18 @@ public enum SiteBuilder {
         var report = BuildReport()
         var clock = PhaseClock(progress: options.progress)
         let site = try load(options, clock: &clock)
-        let jobs = PagePlanner(model: site.model, templates: site.templates).jobs()
+        let pagefind: Pagefind?
+        switch Pagefind.locate(
+            options.search, siteRoot: options.source, environment: ProcessInfo.processInfo.environment)
+        {
+        case .found(let found): pagefind = found
+        case .unavailable(let why):
+            pagefind = nil
+            report.notes.append(why)
+        case .disabled: pagefind = nil
+        }
+        let planner = PagePlanner(model: site.model, templates: site.templates, searchAvailable: pagefind != nil)
+        let jobs = planner.jobs()
         let files = outputFiles(site, jobs: jobs)
         try checkConflicts(jobs: jobs, files: files, siteRoot: options.source, displayPrefix: options.displayPrefix)
         clock.lap("plan", "\(jobs.count) pages, \(files.count) other files")
@@ -89,13 +107,24 @@ public enum SiteBuilder {
             staging.discard()
             throw BuildFailure([Diagnostic(file: first.path, message: first.message)])
         }
+        clock.lap("write", "\(jobs.count + files.count) files")
+        if let pagefind {
+            do {
+                try pagefind.index(siteFolder: staging.path)
+            } catch {
+                staging.discard()
+                throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
+            }
+            report.searchIndexed = true
+            clock.lap("search", "Pagefind index")
+        }
         do {
             try staging.commit()
         } catch {
             staging.discard()
             throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
         }
-        clock.lap("write", "\(jobs.count + files.count) files")
+        clock.lap("commit")
         report.posts = site.model.posts.count
         report.figuresComputed = site.model.figuresComputed
         report.figuresCached = site.model.figuresCached
@@ -250,6 +279,15 @@ public enum SiteBuilder {
             } else {
                 claim(file.path, by: "the generated \(file.path)", generated: true)
             }
+        }
+        // Pagefind writes the search index and its UI files there.
+        for (path, owner) in owners where path.hasPrefix(Pagefind.outputFolder + "/") {
+            diagnostics.append(
+                Diagnostic(
+                    file: owner.name,
+                    message:
+                        "writes \(path) in the output, inside \(Pagefind.outputFolder)/, where the search index goes; rename it"
+                ))
         }
         if !diagnostics.isEmpty { throw BuildFailure(diagnostics.sorted()) }
     }

@@ -15,6 +15,7 @@ struct TemplateSet: Sendable {
         ("post", "every post"), ("page", "pages such as content/sobre.md"), ("home", "the home page and its pages"),
         ("tag", "each tag's page"), ("tags", "the tag index"), ("series", "each series' page"),
         ("series-index", "the series index"), ("archive", "the archive by year"), ("404", "the not-found page"),
+        ("search", "the search page /busca/"),
     ]
 
     static func load(directory: String, displayPrefix: String, log: inout DiagnosticLog) -> TemplateSet? {

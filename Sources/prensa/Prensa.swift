@@ -65,6 +65,7 @@ struct Build: ParsableCommand {
         do {
             let report = try SiteBuilder.build(options)
             let elapsed = ContinuousClock.now - start
+            if !site.quiet { printNotes(report.notes) }
             printWarnings(report.warnings)
             if site.verbose { printExternalLinks(report) }
             if !site.quiet {
@@ -101,6 +102,13 @@ struct Check: ParsableCommand {
         } catch {
             throw report(error)
         }
+    }
+}
+
+/// Things the build could not do but did without (no search index without Pagefind), once each.
+private func printNotes(_ notes: [String]) {
+    for note in notes {
+        FileHandle.standardError.write(Data("note: \(note)\n".utf8))
     }
 }
 

@@ -8,12 +8,17 @@ import Testing
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("prensa").path
     }
 
-    private func run(_ arguments: [String], in directory: String, input: String? = nil) throws -> (
+    private func run(
+        _ arguments: [String], in directory: String, input: String? = nil, environment: [String: String] = [:]
+    ) throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let out = Pipe()
         let err = Pipe()
@@ -68,6 +73,22 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: site.root + "/saida/posts/ola-mundo/index.html"))
         let usage = try run(["build", "--no-such-flag"], in: site.root)
         #expect(usage.status == 64)
+    }
+
+    @Test func withoutPagefindBuildSucceedsWithOneNote() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
+        let site = try TestSite()
+        defer { site.delete() }
+        try site.post("a", title: "A", date: "2026-11-27")
+        let result = try run(["build"], in: site.root, environment: ["PRENSA_PYTHON": "/nonexistent"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stderr
+                == "note: search index skipped: no Python '/nonexistent' (from PRENSA_PYTHON); run scripts/install-deps.sh, or set PRENSA_PYTHON to a Python with pagefind[bin]==1.5.2\n"
+        )
+        #expect(result.stdout.hasPrefix("Built 1 posts"))
+        #expect(FileManager.default.fileExists(atPath: site.root + "/public/busca/index.html"))
+        #expect(!FileManager.default.fileExists(atPath: site.root + "/public/pagefind"))
     }
 
     @Test func diagnosticsNameFilesRelativeToTheGivenSource() throws {

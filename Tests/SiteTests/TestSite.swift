@@ -61,15 +61,17 @@ struct TestSite {
             "---\ntitle: \(title)\ndate: \(date)\ndescription: Descrição de \(name).\n\(extra)---\n\n\(body)")
     }
 
+    /// Builds the site. No search index unless asked for: output then does not depend on whether
+    /// this machine has Pagefind, and builds stay fast.
     @discardableResult
     func build(
         drafts: Bool = false, baseURL: String? = nil, output: String? = nil, useCache: Bool = true,
-        figures: FigureEngine = .standard
+        figures: FigureEngine = .standard, search: SearchIndexing = .disabled
     ) throws -> BuildReport {
         try SiteBuilder.build(
             BuildOptions(
                 source: root, output: output ?? root + "/public", includeDrafts: drafts, baseURL: baseURL,
-                useCache: useCache, figures: figures))
+                useCache: useCache, figures: figures, search: search))
     }
 
     /// The diagnostics of a build that must fail, as printed (paths relative to the site root).
