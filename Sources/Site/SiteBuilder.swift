@@ -16,10 +16,12 @@ public struct BuildOptions: Sendable {
     public var cacheDirectory: String?
     /// The figure kinds `sim` blocks may use.
     public var figures: FigureEngine
+    /// Code highlighting by Pygments: which Python, where the notice goes.
+    public var highlighting: HighlightOptions
 
     public init(
         source: String = ".", output: String? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
-        useCache: Bool = true, figures: FigureEngine = .standard
+        useCache: Bool = true, figures: FigureEngine = .standard, highlighting: HighlightOptions = HighlightOptions()
     ) {
         self.source = source
         self.output = output
@@ -27,6 +29,7 @@ public struct BuildOptions: Sendable {
         self.baseURL = baseURL
         self.cacheDirectory = useCache ? source + "/.prensa-cache" : nil
         self.figures = figures
+        self.highlighting = highlighting
     }
 
     /// How paths under the site root are shown in diagnostics: relative to where the user is.
@@ -46,6 +49,13 @@ public struct BuildReport: Sendable {
     /// Figures made by running their simulation, and figures taken from the cache.
     public var figuresComputed = 0
     public var figuresCached = 0
+    /// Fenced code blocks with a language, and how many of them Pygments highlighted.
+    public var codeBlocks = 0
+    public var codeBlocksHighlighted = 0
+    /// Pygments worker processes started: one per build that has code blocks to highlight.
+    public var highlightWorkers = 0
+    /// What was said about highlighting (e.g. Pygments missing), at most one line.
+    public var notices: [String] = []
     /// Seconds spent in each phase, in order.
     public var phases: [(name: String, seconds: Double)] = []
 }
@@ -56,7 +66,7 @@ public enum SiteBuilder {
     public static func build(_ options: BuildOptions) throws(BuildFailure) -> BuildReport {
         var report = BuildReport()
         var clock = PhaseClock()
-        let site = try load(options, clock: &clock)
+        let site = try load(options, highlight: true, clock: &clock)
         let planner = PagePlanner(model: site.model, templates: site.templates)
         let jobs = planner.jobs()
         var files: [OutputFile] = [
@@ -111,16 +121,21 @@ public enum SiteBuilder {
         report.posts = site.model.posts.count
         report.figuresComputed = site.model.figuresComputed
         report.figuresCached = site.model.figuresCached
+        report.codeBlocks = site.model.highlighting.codeBlocks
+        report.codeBlocksHighlighted = site.model.highlighting.highlighted
+        report.highlightWorkers = site.model.highlighting.workersStarted
+        report.notices = site.model.highlighting.notice.map { [$0] } ?? []
         report.pages = jobs.count
         report.filesWritten = jobs.count + files.count
         report.phases = clock.phases
         return report
     }
 
-    /// Reads and checks everything, writing nothing: what `prensa check` runs.
+    /// Reads and checks everything, writing nothing: what `prensa check` runs. Code is not
+    /// highlighted.
     public static func check(_ options: BuildOptions) throws(BuildFailure) -> BuildReport {
         var clock = PhaseClock()
-        let site = try load(options, clock: &clock)
+        let site = try load(options, highlight: false, clock: &clock)
         var report = BuildReport()
         report.posts = site.model.posts.count
         report.figuresComputed = site.model.figuresComputed
@@ -134,7 +149,9 @@ public enum SiteBuilder {
         let templates: TemplateSet
     }
 
-    private static func load(_ options: BuildOptions, clock: inout PhaseClock) throws(BuildFailure) -> LoadedSite {
+    private static func load(
+        _ options: BuildOptions, highlight: Bool, clock: inout PhaseClock
+    ) throws(BuildFailure) -> LoadedSite {
         let root = options.source
         let prefix = options.displayPrefix
         var log = DiagnosticLog()
@@ -165,9 +182,12 @@ public enum SiteBuilder {
         clock.lap("load")
         // Even when site.yml or the templates are broken, check the posts against each other
         // (duplicate slugs, series parts) so that one run reports every mistake.
+        var highlighting = options.highlighting
+        if !highlight { highlighting.enabled = false }
         let model = SiteModel.make(
             content: content, config: config ?? .placeholder, figures: options.figures,
-            cache: FigureCache(directory: options.cacheDirectory), log: &log)
+            cache: FigureCache(directory: options.cacheDirectory), highlighting: highlighting, siteRoot: root,
+            clock: &clock, log: &log)
         clock.lap("markdown")
         guard let templates, config != nil, !log.hasErrors else { throw BuildFailure(log.sorted) }
         return LoadedSite(model: model, templates: templates)
