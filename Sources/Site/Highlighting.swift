@@ -21,6 +21,10 @@ public struct HighlightOptions: Sendable {
     /// Receives the one line said when highlighting is not available (Python or Pygments
     /// missing, the worker died); standard error by default.
     public var notice: @Sendable (String) -> Void
+    /// Longest wait for Python to start and import Pygments, and for the reply to one block
+    /// after that: a worker that takes longer is killed and the rest of the code left plain.
+    public var startTimeout: Duration = .seconds(20)
+    public var replyTimeout: Duration = .seconds(30)
 
     public init(
         enabled: Bool = true, python: String? = nil,
@@ -173,8 +177,9 @@ enum PygmentsBatch {
         }
         let workers = workerCount(snippets: snippets.count, environment: options.environment)
         let chunks = split(snippets, into: workers)
+        let timeouts = (start: options.startTimeout, reply: options.replyTimeout)
         let results = parallelMap(chunks) { chunk in
-            highlight(Array(snippets[chunk]), python: python)
+            highlight(Array(snippets[chunk]), python: python, timeouts: timeouts)
         }
         let notices = results.compactMap(\.notice)
         return (
@@ -213,7 +218,7 @@ enum PygmentsBatch {
 
     /// Highlights `snippets` with one worker.
     private static func highlight(
-        _ snippets: [CodeSnippet], python: String
+        _ snippets: [CodeSnippet], python: String, timeouts: (start: Duration, reply: Duration)
     ) -> (html: [String?], started: Int, notice: String?) {
         var html = [String?](repeating: nil, count: snippets.count)
         guard !snippets.isEmpty else { return (html, 0, nil) }
@@ -228,7 +233,7 @@ enum PygmentsBatch {
         defer { worker.stop() }
         var notice: String?
         do {
-            let version = try worker.waitUntilReady()
+            let version = try worker.waitUntilReady(timeout: timeouts.start)
             if version != expectedVersion {
                 notice =
                     "note: Pygments \(version) found at \(python), \(expectedVersion) expected; highlighting may differ from highlight.css. \(installHint)"
@@ -239,7 +244,7 @@ enum PygmentsBatch {
             )
         }
         do {
-            try worker.receive(into: &html)
+            try worker.receive(into: &html, timeout: timeouts.reply)
         } catch {
             let done = html.count(where: { $0 != nil })
             notice =
@@ -258,11 +263,6 @@ struct WorkerFailure: Error {
 /// thread (so neither side blocks when both 64 KB pipe buffers fill) while this thread reads the
 /// replies, one JSON object a line. Every wait is bounded; `stop()` ends the process for sure.
 final class PygmentsWorker {
-    /// Longest wait for Python to start and import Pygments.
-    static let startTimeout: Duration = .seconds(20)
-    /// Longest wait for the next reply once started (one block).
-    static let replyTimeout: Duration = .seconds(30)
-
     private let python: String
     private let process = Process()
     private let input = Pipe()
@@ -305,16 +305,17 @@ final class PygmentsWorker {
     }
 
     /// Waits for the worker's first line; returns the Pygments version it reports.
-    func waitUntilReady() throws(WorkerFailure) -> String {
-        let reply = try nextReply(timeout: Self.startTimeout, waitingFor: "start")
+    func waitUntilReady(timeout: Duration) throws(WorkerFailure) -> String {
+        let reply = try nextReply(timeout: timeout, waitingFor: "start")
         if let version = reply.ready { return version }
         throw WorkerFailure(reason: "\(python): \(reply.error ?? "unexpected first reply")")
     }
 
-    /// Reads one reply per snippet, storing each HTML at its index.
-    func receive(into html: inout [String?]) throws(WorkerFailure) {
+    /// Reads one reply per snippet, storing each HTML at its index; `timeout` is the longest wait
+    /// for one.
+    func receive(into html: inout [String?], timeout: Duration) throws(WorkerFailure) {
         for _ in html.indices {
-            let reply = try nextReply(timeout: Self.replyTimeout, waitingFor: "a code block")
+            let reply = try nextReply(timeout: timeout, waitingFor: "a code block")
             guard let id = reply.id, html.indices.contains(id) else {
                 throw WorkerFailure(reason: "unexpected reply from \(python)")
             }

@@ -184,6 +184,27 @@ import Testing
         #expect(!page.contains("<span class="))
     }
 
+    @Test func aWorkerThatHangsIsKilledAfterItsTimeout() throws {
+        let site = try Self.site()
+        defer { site.delete() }
+        try site.write("python-mudo", "#!/bin/sh\nexec sleep 60\n")
+        try site.write("python-lento", "#!/bin/sh\necho '{\"ready\": \"2.20.0\"}'\nexec sleep 60\n")
+        for name in ["python-mudo", "python-lento"] {
+            chmod(site.root + "/" + name, 0o755)
+            let notices = NoticeLog()
+            var options = HighlightOptions(python: site.root + "/" + name, notice: notices.append)
+            options.startTimeout = .milliseconds(300)
+            options.replyTimeout = .milliseconds(300)
+            let start = ContinuousClock.now
+            let report = try site.build(highlighting: options)
+            #expect(ContinuousClock.now - start < .seconds(5), "\(name)")
+            #expect(report.codeBlocksHighlighted == 0)
+            #expect(notices.lines.count == 1)
+            #expect(notices.lines.first?.contains("no answer from") == true, "\(notices.lines)")
+            #expect(!(try site.read("posts/codigo/index.html")).contains("<span class="))
+        }
+    }
+
     @Test func twoBuildsAreByteIdentical() throws {
         let site = try Self.site()
         defer { site.delete() }
