@@ -88,7 +88,7 @@ struct CodeSnippet: Sendable, Hashable {
 }
 
 /// Highlights the code blocks of every document in one batch: the distinct snippets go to one
-/// Pygments worker (one per core for thousands of them), pipelined, and come back in order.
+/// Pygments worker (up to one per core for big batches), pipelined, and come back in order.
 /// Returns the HTML of each document's blocks (nil for a block left plain) and what was done.
 func highlightCodeBlocks(
     of documents: [ParsedDocument], options: HighlightOptions, siteRoot: String

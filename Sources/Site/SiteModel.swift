@@ -84,9 +84,9 @@ struct SiteModel: Sendable {
         let parsed = parsedPosts + parsedPages
         for document in parsed { log.append(contentsOf: document.figures.log) }
         clock.lap("parse")
-        // Stage 2: every code block of the site highlighted in one batch, by one worker (one per
-        // core for thousands of distinct blocks), never block by block. A build
-        // that already failed writes nothing, so it highlights nothing.
+        // Stage 2: every code block of the site highlighted in one batch, by one worker (up to one
+        // per core for big batches), never block by block. A build that already failed writes
+        // nothing, so it highlights nothing.
         var highlightOptions = highlighting
         if log.hasErrors { highlightOptions.enabled = false }
         let (highlighted, highlightSummary) = highlightCodeBlocks(
