@@ -20,10 +20,13 @@ public struct BuildOptions: Sendable {
     public var progress: (@Sendable (_ phase: String, _ seconds: Double, _ detail: String) -> Void)?
     /// How the search index is made (Pagefind, after the pages are written).
     public var search: SearchIndexing
+    /// Code highlighting by Pygments: which Python, where the notice goes.
+    public var highlighting: HighlightOptions
 
     public init(
         source: String = ".", output: String? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
-        useCache: Bool = true, figures: FigureEngine = .standard, search: SearchIndexing = .automatic
+        useCache: Bool = true, figures: FigureEngine = .standard, search: SearchIndexing = .automatic,
+        highlighting: HighlightOptions = HighlightOptions()
     ) {
         self.source = source
         self.output = output
@@ -32,6 +35,7 @@ public struct BuildOptions: Sendable {
         self.cacheDirectory = useCache ? source + "/.prensa-cache" : nil
         self.figures = figures
         self.search = search
+        self.highlighting = highlighting
     }
 
     /// How paths under the site root are shown in diagnostics: relative to where the user is.
@@ -55,6 +59,13 @@ public struct BuildReport: Sendable {
     public var searchIndexed = false
     /// Things the user should know that did not stop the build, printed as `note: ...`.
     public var notes: [String] = []
+    /// Fenced code blocks with a language, and how many of them Pygments highlighted.
+    public var codeBlocks = 0
+    public var codeBlocksHighlighted = 0
+    /// Pygments worker processes started: one per build that has code blocks to highlight.
+    public var highlightWorkers = 0
+    /// What was said about highlighting (e.g. Pygments missing), at most one line.
+    public var notices: [String] = []
     /// Seconds spent in each phase, in order.
     public var phases: [(name: String, seconds: Double)] = []
     /// Problems that did not stop the build (broken internal links: `prensa check` fails on them).
@@ -69,7 +80,7 @@ public enum SiteBuilder {
     public static func build(_ options: BuildOptions) throws(BuildFailure) -> BuildReport {
         var report = BuildReport()
         var clock = PhaseClock(progress: options.progress)
-        let site = try load(options, clock: &clock)
+        let site = try load(options, highlight: true, clock: &clock)
         let pagefind: Pagefind?
         switch Pagefind.locate(
             options.search, siteRoot: options.source, environment: ProcessInfo.processInfo.environment)
@@ -128,6 +139,10 @@ public enum SiteBuilder {
         report.posts = site.model.posts.count
         report.figuresComputed = site.model.figuresComputed
         report.figuresCached = site.model.figuresCached
+        report.codeBlocks = site.model.highlighting.codeBlocks
+        report.codeBlocksHighlighted = site.model.highlighting.highlighted
+        report.highlightWorkers = site.model.highlighting.workersStarted
+        report.notices = site.model.highlighting.notice.map { [$0] } ?? []
         report.pages = jobs.count
         report.filesWritten = jobs.count + files.count
         let links = checkLinks(site.model, jobs: jobs, files: files, ids: rendered.ids)
@@ -143,9 +158,10 @@ public enum SiteBuilder {
 
     /// Builds the whole site in memory, writing nothing, and checks every internal link, image
     /// and `#fragment` authors wrote: what `prensa check` runs. Broken links are errors here.
+    /// Code is not highlighted.
     public static func check(_ options: BuildOptions) throws(BuildFailure) -> BuildReport {
         var clock = PhaseClock(progress: options.progress)
-        let site = try load(options, clock: &clock)
+        let site = try load(options, highlight: false, clock: &clock)
         let jobs = PagePlanner(model: site.model, templates: site.templates).jobs()
         let files = outputFiles(site, jobs: jobs)
         try checkConflicts(jobs: jobs, files: files, siteRoot: options.source, displayPrefix: options.displayPrefix)
@@ -211,7 +227,9 @@ public enum SiteBuilder {
         let templates: TemplateSet
     }
 
-    private static func load(_ options: BuildOptions, clock: inout PhaseClock) throws(BuildFailure) -> LoadedSite {
+    private static func load(
+        _ options: BuildOptions, highlight: Bool, clock: inout PhaseClock
+    ) throws(BuildFailure) -> LoadedSite {
         let root = options.source
         let prefix = options.displayPrefix
         var log = DiagnosticLog()
@@ -242,9 +260,12 @@ public enum SiteBuilder {
         clock.lap("load", "\(content.posts.count) posts, \(content.pages.count) pages")
         // Even when site.yml or the templates are broken, check the posts against each other
         // (duplicate slugs, series parts) so that one run reports every mistake.
+        var highlighting = options.highlighting
+        if !highlight { highlighting.enabled = false }
         let model = SiteModel.make(
             content: content, config: config ?? .placeholder, figures: options.figures,
-            cache: FigureCache(directory: options.cacheDirectory), log: &log)
+            cache: FigureCache(directory: options.cacheDirectory), highlighting: highlighting, siteRoot: root,
+            clock: &clock, log: &log)
         clock.lap(
             "markdown",
             "\(model.figuresComputed + model.figuresCached) figures (\(model.figuresComputed) simulated)")

@@ -57,10 +57,12 @@ struct SiteModel: Sendable {
     /// Figures made by running their simulation, and figures taken from the cache.
     let figuresComputed: Int
     let figuresCached: Int
+    /// What highlighting the code blocks did.
+    let highlighting: HighlightSummary
 
     static func make(
         content: LoadedContent, config: SiteConfig, figures engine: FigureEngine, cache: FigureCache,
-        log: inout DiagnosticLog
+        highlighting: HighlightOptions, siteRoot: String, clock: inout PhaseClock, log: inout DiagnosticLog
     ) -> SiteModel {
         let options = MarkdownOptions(
             allowRawHTML: config.rawHTML,
@@ -71,32 +73,51 @@ struct SiteModel: Sendable {
         let sortedPosts = content.posts.sorted {
             ($0.published, $1.slug) > ($1.published, $0.slug)
         }
-        let renderedPosts = parallelMap(sortedPosts) { post in
+        // Stage 1, in parallel: parse, expand figures, find the code blocks.
+        let parsedPosts = parallelMap(sortedPosts) { post in
             let document = Document(parsing: post.body, options: options, lineOffset: post.bodyLineOffset)
             let figures = expandFigures(in: document, file: post.file, engine: engine, cache: cache)
-            let links = document.links()
-            let rendered = document.render()
-            let renderedPost = RenderedPost(
+            return ParsedDocument(document: document, figures: figures)
+        }
+        let parsedPages = parallelMap(content.pages) { page in
+            let document = Document(parsing: page.body, options: options, lineOffset: page.bodyLineOffset)
+            let figures = expandFigures(in: document, file: page.file, engine: engine, cache: cache)
+            return ParsedDocument(document: document, figures: figures)
+        }
+        let parsed = parsedPosts + parsedPages
+        for document in parsed { log.append(contentsOf: document.figures.log) }
+        clock.lap("parse", "\(parsed.count) documents")
+        // Stage 2: every code block of the site highlighted in one batch, by one worker (up to one
+        // per core for big batches), never block by block. A build that already failed writes
+        // nothing, so it highlights nothing.
+        var highlightOptions = highlighting
+        if log.hasErrors { highlightOptions.enabled = false }
+        let (highlighted, highlightSummary) = highlightCodeBlocks(
+            of: parsed, options: highlightOptions, siteRoot: siteRoot)
+        clock.lap(
+            "highlight", "\(highlightSummary.highlighted) of \(highlightSummary.codeBlocks) code blocks")
+        // Stage 3, in parallel: put the highlighted code in and render.
+        let posts = parallelMap(Array(sortedPosts.indices)) { index in
+            let post = sortedPosts[index]
+            parsedPosts[index].substituteCodeBlocks(highlighted[index])
+            let links = parsedPosts[index].document.links()
+            let rendered = parsedPosts[index].document.render()
+            return RenderedPost(
                 post: post, html: rendered.html, tableOfContents: rendered.tableOfContents,
                 words: wordCount(post.body), url: "\(root)posts/\(post.slug)/",
                 tags: post.frontMatter.tags.map { ($0.name, Slug.make($0.name)) }.filter { !$0.slug.isEmpty },
                 links: links)
-            return (renderedPost, figures)
         }
-        let renderedPages = parallelMap(content.pages) { page in
-            let document = Document(parsing: page.body, options: options, lineOffset: page.bodyLineOffset)
-            let figures = expandFigures(in: document, file: page.file, engine: engine, cache: cache)
-            let links = document.links()
-            let rendered = document.render()
-            let renderedPage = RenderedPage(
+        let pages = parallelMap(Array(content.pages.indices)) { index in
+            let page = content.pages[index]
+            parsedPages[index].substituteCodeBlocks(highlighted[parsedPosts.count + index])
+            let links = parsedPages[index].document.links()
+            let rendered = parsedPages[index].document.render()
+            return RenderedPage(
                 page: page, html: rendered.html, tableOfContents: rendered.tableOfContents,
                 url: "\(root)\(page.path)/", links: links)
-            return (renderedPage, figures)
         }
-        let posts = renderedPosts.map(\.0)
-        let pages = renderedPages.map(\.0)
-        let expansions = renderedPosts.map(\.1) + renderedPages.map(\.1)
-        for expansion in expansions { log.append(contentsOf: expansion.log) }
+        let expansions = parsed.map(\.figures)
         checkDuplicateSlugs(posts, log: &log)
 
         var tagIndex: [String: Int] = [:]
@@ -165,7 +186,7 @@ struct SiteModel: Sendable {
         return SiteModel(
             config: config, posts: posts, pages: pages, tags: tags, series: series, seriesOfPost: seriesOfPost,
             staticFiles: content.staticFiles, figuresComputed: expansions.reduce(0) { $0 + $1.computed },
-            figuresCached: expansions.reduce(0) { $0 + $1.cached })
+            figuresCached: expansions.reduce(0) { $0 + $1.cached }, highlighting: highlightSummary)
     }
 
     private static func checkDuplicateSlugs(_ posts: [RenderedPost], log: inout DiagnosticLog) {

@@ -11,6 +11,10 @@ let repositoryRoot: String = {
     return url.path
 }()
 
+/// The Python with the pinned Pygments that `scripts/install-deps.sh` (`make site`) installs:
+/// tests highlight code with it, whatever the site root or `PRENSA_PYTHON` say.
+let venvPython = repositoryRoot + "/.prensa-venv/bin/python"
+
 /// A throwaway site in a temporary folder, with the repository's real templates unless told otherwise.
 struct TestSite {
     let root: String
@@ -66,12 +70,13 @@ struct TestSite {
     @discardableResult
     func build(
         drafts: Bool = false, baseURL: String? = nil, output: String? = nil, useCache: Bool = true,
-        figures: FigureEngine = .standard, search: SearchIndexing = .disabled
+        figures: FigureEngine = .standard, search: SearchIndexing = .disabled,
+        highlighting: HighlightOptions = HighlightOptions(python: venvPython)
     ) throws -> BuildReport {
         try SiteBuilder.build(
             BuildOptions(
                 source: root, output: output ?? root + "/public", includeDrafts: drafts, baseURL: baseURL,
-                useCache: useCache, figures: figures, search: search))
+                useCache: useCache, figures: figures, search: search, highlighting: highlighting))
     }
 
     /// The diagnostics of a build that must fail, as printed (paths relative to the site root).
