@@ -107,7 +107,7 @@ public struct SVGCanvas: Sendable {
     public let width: Double
     public let height: Double
     /// Prefix for element ids (the figure's id), so several figures on one page do not clash.
-    public let idPrefix: String
+    public var idPrefix: String
     private var elements: [String] = []
 
     public init(width: Double, height: Double, idPrefix: String) {
