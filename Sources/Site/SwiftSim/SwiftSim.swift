@@ -25,6 +25,9 @@ public struct SwiftSimSummary: Sendable, Hashable {
     /// Wall time spent compiling and running, in seconds.
     public var compileSeconds = 0.0
     public var runSeconds = 0.0
+    /// Whether every block run this build ran cut off from the network (a Linux network
+    /// namespace); nil when no block ran.
+    public var networkIsolated: Bool?
 
     public init() {}
 }
@@ -122,6 +125,8 @@ enum SwiftSim {
                 for block in blocksOfKey[item.key] ?? [] {
                     switch result {
                     case .success(let made):
+                        outcome.summary.networkIsolated =
+                            (outcome.summary.networkIsolated ?? true) && made.networkIsolated
                         let figure = renderedFigure(made.figure, block: block)
                         if block == item.block { cache.store(figure, key: item.key) }
                         outcome.figures[SwiftSimOutcome.place(file: block.file, line: block.line)] = SwiftSimFigure(
@@ -154,6 +159,7 @@ enum SwiftSim {
         let start = ContinuousClock.now
         defer { outcome.summary.compileSeconds = seconds(since: start) }
         var compiledOK = false
+        package.discardStaleBuild()
         while !remaining.isEmpty {
             do {
                 try package.write(remaining)
@@ -237,6 +243,7 @@ enum SwiftSim {
         let figure: RunnerFigure
         let json: String
         let printed: String
+        let networkIsolated: Bool
     }
 
     /// Why a block made no figure.
@@ -360,7 +367,8 @@ enum SwiftSim {
         if let thrown = decoded.thrown { return .failure(.threw(thrown)) }
         if let invalid = decoded.invalid { return .failure(.invalid(invalid)) }
         guard let figure = decoded.figure else { return .failure(.malformedOutput("no figure")) }
-        return .success(BlockOutput(figure: figure, json: json, printed: printed))
+        return .success(
+            BlockOutput(figure: figure, json: json, printed: printed, networkIsolated: decoded.networkIsolated))
     }
 
     /// "Fatal error: the message" from what a trap printed, or "" when the trap had no message

@@ -49,6 +49,22 @@ struct SwiftSimPackage: Sendable {
         try writeIfChanged(directory + "/Sources/SimRunner/main.swift", mainSource(blocks))
     }
 
+    /// Removes SwiftPM's build folder when it was made for another place, Prensa checkout or
+    /// toolchain (a moved site, a cache restored elsewhere): its module caches hold absolute
+    /// paths, so it would not compile. The package's `.origin` file records what it was made for.
+    func discardStaleBuild() {
+        let origin = "\(realPath(directory))\n\(realPath(environment.prensaRoot))\n\(environment.swiftVersion)\n"
+        let originFile = directory + "/.origin"
+        if let recorded = FileManager.default.contents(atPath: originFile),
+            String(decoding: recorded, as: UTF8.self) == origin
+        {
+            return
+        }
+        try? FileManager.default.removeItem(atPath: directory + "/.build")
+        try? FileManager.default.removeItem(atPath: directory + "/Package.resolved")
+        try? writeFileAtomically(Array(origin.utf8), to: originFile)
+    }
+
     /// `swift build -c release` of the runner: every block is compiled in one go.
     func compile() -> Result<SubprocessResult, SubprocessError> {
         runSubprocess(
@@ -133,6 +149,13 @@ struct SwiftSimPackage: Sendable {
         if let existing = FileManager.default.contents(atPath: path), Array(existing) == bytes { return }
         try writeFileAtomically(bytes, to: path)
     }
+}
+
+/// `path` with symbolic links resolved, or as it is when it does not exist.
+func realPath(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
 }
 
 /// `text` as a Swift string literal.
