@@ -194,4 +194,17 @@ import Testing
         try tampered.write(toFile: path, atomically: true, encoding: .utf8)
         #expect(cache.load("k") == nil)
     }
+
+    @Test func readmeExamplesAreTheFixtureBlocks() throws {
+        let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+        let fixture = try String(
+            contentsOfFile: repositoryRoot + "/Tests/SiteTests/Fixtures/swiftsim/content/posts/bons.md", encoding: .utf8
+        )
+        let examples = Document(parsing: readme).fencedBlocks(language: "markdown").flatMap { outer in
+            Document(parsing: outer.code).fencedBlocks().filter(isSwiftSimBlock).map(\.code)
+        }
+        let tested = Document(parsing: fixture).fencedBlocks().filter(isSwiftSimBlock).map(\.code)
+        #expect(examples.count == 3)
+        #expect(examples == tested)
+    }
 }
