@@ -207,4 +207,27 @@ import Testing
         #expect(examples.count == 3)
         #expect(examples == tested)
     }
+
+    @Test func aPackageMadeElsewhereIsRebuiltFromScratch() throws {
+        let folder = NSTemporaryDirectory() + "prensa-swift-package-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/.build/release", withIntermediateDirectories: true)
+        let environment = SwiftSimEnvironment(
+            prensaRoot: repositoryRoot, prensaVersion: "v", swiftVersion: "Swift 6", swift: "swift")
+        let package = SwiftSimPackage(directory: folder, environment: environment)
+        // No record of where the build folder was made: it goes.
+        package.discardStaleBuild()
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.build"))
+        // Made here, for this checkout and toolchain: it stays.
+        try FileManager.default.createDirectory(atPath: folder + "/.build/release", withIntermediateDirectories: true)
+        package.discardStaleBuild()
+        #expect(FileManager.default.fileExists(atPath: folder + "/.build/release"))
+        // Another toolchain: it goes.
+        let other = SwiftSimPackage(
+            directory: folder,
+            environment: SwiftSimEnvironment(
+                prensaRoot: repositoryRoot, prensaVersion: "v", swiftVersion: "Swift 6.4", swift: "swift"))
+        other.discardStaleBuild()
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.build"))
+    }
 }
