@@ -136,8 +136,8 @@ import Testing
             packageDirectory: "/nonexistent/swift-sim", displayDirectory: ".prensa-cache/swift-sim",
             resultsDirectory: nil, timeout: 10)
         let outcome = SwiftSim.run(
-            [SwiftSim.Source(file: "content/posts/x.md", body: body, lineOffset: 0)], settings: settings,
-            environment: ["PRENSA_SWIFT": "/nonexistent/swift"], log: &log)
+            [SwiftSim.Source(file: "content/posts/x.md", body: body, lineOffset: 0)], settings: settings, log: &log,
+            environment: ["PRENSA_SWIFT": "/nonexistent/swift"])
         #expect(outcome.blocks.isEmpty && outcome.summary == SwiftSimSummary())
         #expect(!log.hasErrors)
 
@@ -146,7 +146,7 @@ import Testing
             file: "content/posts/y.md", body: "```swift sim\ntitle: T\n---\nreturn .timeline(Timeline())\n```\n",
             lineOffset: 0)
         _ = SwiftSim.run(
-            [withBlock], settings: settings, environment: ["PRENSA_SWIFT": "/nonexistent/swift"], log: &log)
+            [withBlock], settings: settings, log: &log, environment: ["PRENSA_SWIFT": "/nonexistent/swift"])
         let messages = log.sorted.map(\.description)
         #expect(messages.count == 1)
         #expect(

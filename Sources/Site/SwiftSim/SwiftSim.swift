@@ -76,9 +76,8 @@ enum SwiftSim {
     /// Runs the stage over `sources`. Mistakes (bad headers, compiler errors, blocks that fail)
     /// go to `log`, each at its place; a site without `swift sim` blocks costs a text search.
     static func run(
-        _ sources: [Source], settings: SwiftSimSettings,
-        environment: [String: String] = ProcessInfo.processInfo
-            .environment, log: inout DiagnosticLog
+        _ sources: [Source], settings: SwiftSimSettings, log: inout DiagnosticLog,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> SwiftSimOutcome {
         var outcome = SwiftSimOutcome()
         for source in sources where mayContainSwiftSim(source.body) {
