@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Diagram", targets: ["Diagram"]),
         .library(name: "Figures", targets: ["Figures"]),
+        // What ```swift sim blocks import, and the entry point of the package Prensa generates for them.
+        .library(name: "FigureKit", targets: ["FigureKit"]),
+        .library(name: "BlockRunner", targets: ["BlockRunner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,10 +30,15 @@ let package = Package(
         // Diagnostics, the located YAML reader and JSON output, shared by Site and Figures.
         .target(name: "Support", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Markdown", dependencies: ["CCmarkGFM"]),
-        // Pure models of OS mechanisms: Swift standard library only.
-        .target(name: "Simulation"),
+        // Pure models of OS mechanisms: Swift standard library only. (The optimizer turns rounding
+        // into libm calls, which a program without Foundation must link itself.)
+        .target(name: "Simulation", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // SVG vocabulary and chart layouts: Swift standard library only.
-        .target(name: "Diagram"),
+        .target(name: "Diagram", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        // The API of ```swift sim blocks: a Figure built from Simulation and Diagram. Standard library only.
+        .target(name: "FigureKit", dependencies: ["Simulation", "Diagram"]),
+        // Runs one compiled block in its sandbox and prints its figure as JSON (the generated package's main).
+        .target(name: "BlockRunner", dependencies: ["FigureKit", "CSystemShims"]),
         // One figure kind = spec parser + simulation + layout; the registry.
         .target(name: "Figures", dependencies: ["Simulation", "Diagram", "Support"]),
         .target(
@@ -39,6 +47,7 @@ let package = Package(
                 "Markdown",
                 "Support",
                 "Figures",
+                "BlockRunner",
                 "CSystemShims",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
@@ -54,6 +63,7 @@ let package = Package(
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "DiagramTests", dependencies: ["Diagram"]),
+        .testTarget(name: "FigureKitTests", dependencies: ["FigureKit", "BlockRunner"]),
         .testTarget(
             name: "FiguresTests", dependencies: ["Figures", "Diagram", "Support"], exclude: ["Specs", "Golden"]),
         .testTarget(

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -43,4 +44,16 @@ int prensa_sync_directory(const char *path) {
     close(fd);
     errno = saved;
     return result;
+}
+
+int prensa_isolate_network(void) {
+#if defined(__linux__) && defined(CLONE_NEWNET)
+    if (unshare(CLONE_NEWNET) == 0) {
+        return 0;
+    }
+    return unshare(CLONE_NEWUSER | CLONE_NEWNET);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
 }

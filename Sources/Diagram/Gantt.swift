@@ -22,14 +22,18 @@ public struct GanttChart: Sendable, Hashable {
 
     /// One bar in a row, `start..<end` in time units.
     public struct Interval: Sendable, Hashable {
+        /// Where the bar begins, in time units.
         public var start: Double
+        /// Where the bar ends, in time units.
         public var end: Double
+        /// How the bar is drawn.
         public var style: Style
         /// Short text drawn inside the bar when it fits (an MLFQ level, say).
         public var label: String?
         /// Text shown on hover (an SVG `<title>`).
         public var tooltip: String?
 
+        /// An interval from `start` to `end` drawn in `style`, with optional text inside and on hover.
         public init(start: Double, end: Double, style: Style, label: String? = nil, tooltip: String? = nil) {
             self.start = start
             self.end = end
@@ -41,11 +45,14 @@ public struct GanttChart: Sendable, Hashable {
 
     /// One labelled row.
     public struct Row: Sendable, Hashable {
+        /// The text at the left of the row (a process's name), cut with "…" when too long.
         public var label: String
+        /// The row's bars; intervals outside the chart's time span are not drawn.
         public var intervals: [Interval]
         /// Times marked with a small ▼ above the row (arrivals).
         public var markers: [Double]
 
+        /// A row labelled `label`, with its bars and its ▼ marks.
         public init(label: String, intervals: [Interval], markers: [Double] = []) {
             self.label = label
             self.intervals = intervals
@@ -56,9 +63,12 @@ public struct GanttChart: Sendable, Hashable {
     /// A dashed vertical line across every row (a priority boost, say), with an optional label
     /// above the rows.
     public struct VerticalMarker: Sendable, Hashable {
+        /// Where the line is drawn, in time units.
         public var time: Double
+        /// Text above the rows at the line; dropped where it would touch another marker's label.
         public var label: String?
 
+        /// A dashed line at `time`, labelled `label` when given.
         public init(time: Double, label: String? = nil) {
             self.time = time
             self.label = label
@@ -67,9 +77,12 @@ public struct GanttChart: Sendable, Hashable {
 
     /// A legend entry below the axis: a swatch of `style` and its text.
     public struct LegendEntry: Sendable, Hashable {
+        /// The swatch's style.
         public var style: Style
+        /// What the style means, in the reader's language.
         public var label: String
 
+        /// An entry showing `style` next to `label`.
         public init(style: Style, label: String) {
             self.style = style
             self.label = label
@@ -78,9 +91,12 @@ public struct GanttChart: Sendable, Hashable {
 
     /// How tick labels write numbers; pt-BR by default ("1.000", "0,5").
     public struct NumberFormat: Sendable, Hashable {
+        /// Written between the whole and the fractional part ("," in pt-BR).
         public var decimalSeparator: String
+        /// Written between groups of three digits ("." in pt-BR).
         public var groupingSeparator: String
 
+        /// A format with the given separators; the defaults are Brazilian Portuguese.
         public init(decimalSeparator: String = ",", groupingSeparator: String = ".") {
             self.decimalSeparator = decimalSeparator
             self.groupingSeparator = groupingSeparator
@@ -117,13 +133,19 @@ public struct GanttChart: Sendable, Hashable {
 
     /// A piece of text as laid out, with the box it covers (for overlap checks).
     public struct PlacedText: Sendable, Hashable {
+        /// The text as drawn (possibly shortened with "…").
         public var text: String
+        /// The anchor's x.
         public var x: Double
         /// Baseline.
         public var y: Double
+        /// Font size in user units.
         public var size: Double
+        /// Which point of the text `x` is.
         public var anchor: TextAnchor
+        /// Left edge of the box.
         public var minX: Double
+        /// Right edge of the box.
         public var maxX: Double
         /// Top of the box: the baseline minus 0.8 em.
         public var minY: Double
@@ -157,6 +179,7 @@ public struct GanttChart: Sendable, Hashable {
 
     /// The chart drawn: the canvas to render and the text placed on it.
     public struct Layout: Sendable {
+        /// The drawing, ready for `SVGCanvas.render(title:description:)`.
         public var canvas: SVGCanvas
         /// Every text drawn, with its box.
         public var texts: [PlacedText]
@@ -164,13 +187,17 @@ public struct GanttChart: Sendable, Hashable {
         public var domain: ClosedRange<Double>
         /// x of the domain's start and end.
         public var plotLeft: Double
+        /// x of the domain's end.
         public var plotRight: Double
         /// The tick values on the axis.
         public var ticks: [Double]
     }
 
+    /// The rows, top to bottom.
     public var rows: [Row]
+    /// Dashed vertical lines across every row.
     public var verticalMarkers: [VerticalMarker]
+    /// Legend entries, below the axis.
     public var legend: [LegendEntry]
     /// Text under the axis, e.g. "tempo (ms)".
     public var axisLabel: String
@@ -178,8 +205,11 @@ public struct GanttChart: Sendable, Hashable {
     public var timeRange: ClosedRange<Double>?
     /// Canvas width in user units.
     public var width: Double
+    /// How tick labels write numbers.
     public var numberFormat: NumberFormat
 
+    /// A chart of `rows` with `axisLabel` under the axis; `width` is the canvas width in user units
+    /// (560 by default; figures use 400).
     public init(
         rows: [Row], axisLabel: String, verticalMarkers: [VerticalMarker] = [], legend: [LegendEntry] = [],
         timeRange: ClosedRange<Double>? = nil, width: Double = 560, numberFormat: NumberFormat = NumberFormat()

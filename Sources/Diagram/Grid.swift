@@ -7,21 +7,29 @@ public struct GridLayout: Sendable {
     /// How a cell or status is coloured: outlines and status text use `Paint.success` and
     /// `Paint.danger`. Colour is never the only cue: the texts say the same thing.
     public enum Tone: Sendable, Hashable {
+        /// Plain: a grid-coloured outline.
         case neutral
+        /// Good news (a hit): a green outline, bold text.
         case positive
+        /// Bad news (a miss): a red outline, bold text.
         case negative
     }
 
+    /// One cell: its text and its tone.
     public struct Cell: Sendable, Hashable {
+        /// The text, shortened with "…" when the column is too narrow.
         public var text: String
+        /// How the cell is outlined.
         public var tone: Tone
 
+        /// A cell showing `text` in `tone`.
         public init(_ text: String, tone: Tone = .neutral) {
             self.text = text
             self.tone = tone
         }
     }
 
+    /// One step: a header, one cell per row, and optional status and footnote rows.
     public struct Column: Sendable, Hashable {
         /// Drawn bold above the column (the reference).
         public var header: String
@@ -32,6 +40,7 @@ public struct GridLayout: Sendable {
         /// The footnote row, drawn muted and struck through (the evicted page).
         public var footnote: String?
 
+        /// A column with `header` on top, `cells` below (nil for an empty slot), then `status` and `footnote`.
         public init(header: String, cells: [Cell?], status: Cell? = nil, footnote: String? = nil) {
             self.header = header
             self.cells = cells
@@ -42,22 +51,34 @@ public struct GridLayout: Sendable {
 
     /// A text as drawn: its (possibly shortened) string and the box it occupies, for checks.
     public struct PlacedText: Sendable, Hashable {
+        /// The text as drawn.
         public let text: String
+        /// Left edge of the text's box.
         public let x: Double
+        /// Top edge of the text's box.
         public let y: Double
+        /// Width of the box, estimated with `TextMetrics`.
         public let width: Double
+        /// Height of the box: the font size.
         public let height: Double
 
+        /// Whether the two boxes share any area (touching edges do not count).
         public func overlaps(_ other: PlacedText) -> Bool {
             x < other.x + other.width && other.x < x + width && y < other.y + other.height && other.y < y + height
         }
     }
 
+    /// Canvas width in user units, at most the `maxWidth` given.
     public let width: Double
+    /// Canvas height in user units, every band included.
     public let height: Double
+    /// Font size of every text (at least 12).
     public let fontSize: Double
+    /// Width of one column.
     public let columnWidth: Double
+    /// How many columns each band holds.
     public let columnsPerBand: Int
+    /// How many bands the columns wrapped into.
     public let bandCount: Int
     /// Every text drawn, in drawing order.
     public let texts: [PlacedText]

@@ -6,7 +6,9 @@
 /// Several rows stack vertically over one scale. The canvas is `maxWidth` wide (560 by default,
 /// readable on a 390 px phone) and text is never smaller than 12 px.
 public struct LanesLayout: Sendable {
+    /// One step of a path: a bar in its lane, as long as its value.
     public struct Stage: Sendable, Hashable {
+        /// The stage's name, drawn next to its bar.
         public var label: String
         /// Drawn muted after the label ("29,99 ns"); dropped first when space is short.
         public var valueLabel: String?
@@ -17,6 +19,7 @@ public struct LanesLayout: Sendable {
         /// Bar colour, `Paint.series(series)`; `nil` draws a muted bar.
         public var series: Int?
 
+        /// A stage named `label` in lane `lane`, `value` long on the scale.
         public init(label: String, valueLabel: String? = nil, lane: Int, value: Double, series: Int? = nil) {
             self.label = label
             self.valueLabel = valueLabel
@@ -26,12 +29,16 @@ public struct LanesLayout: Sendable {
         }
     }
 
+    /// One path: a title, an optional subtitle, and its stages in order.
     public struct Row: Sendable, Hashable {
+        /// The path's name, drawn bold above its lanes.
         public var title: String
         /// A second line under the title ("41,7 ns por pacote · 24 Mpps").
         public var subtitle: String?
+        /// The stages, in the order they happen.
         public var stages: [Stage]
 
+        /// A path titled `title` with `stages`.
         public init(title: String, subtitle: String? = nil, stages: [Stage]) {
             self.title = title
             self.subtitle = subtitle
@@ -39,10 +46,14 @@ public struct LanesLayout: Sendable {
         }
     }
 
+    /// What a series colour means.
     public struct LegendEntry: Sendable, Hashable {
+        /// The colour, `Paint.series(series)`.
         public var series: Int
+        /// Its meaning, in the reader's language.
         public var label: String
 
+        /// An entry showing colour `series` next to `label`.
         public init(series: Int, label: String) {
             self.series = series
             self.label = label
@@ -51,12 +62,18 @@ public struct LanesLayout: Sendable {
 
     /// A text as drawn (label and value label of a stage count as one), for checks.
     public struct PlacedText: Sendable, Hashable {
+        /// The text as drawn.
         public let text: String
+        /// Left edge of the text's box.
         public let x: Double
+        /// Top edge of the text's box.
         public let y: Double
+        /// Width of the box, with the layout's slack.
         public let width: Double
+        /// Height of the box: the font size.
         public let height: Double
 
+        /// Whether the two boxes share any area (touching edges do not count).
         public func overlaps(_ other: PlacedText) -> Bool {
             x < other.x + other.width && other.x < x + width && y < other.y + other.height && other.y < y + height
         }
@@ -64,23 +81,37 @@ public struct LanesLayout: Sendable {
 
     /// A stage's bar, for checks: `row` and `stage` index the input.
     public struct PlacedBar: Sendable, Hashable {
+        /// Index of the row in the input.
         public let row: Int
+        /// Index of the stage in its row.
         public let stage: Int
+        /// Left edge of the bar.
         public let x: Double
+        /// Top edge of the bar.
         public let y: Double
+        /// Width of the bar (at least 2 units, so a tiny stage stays visible).
         public let width: Double
+        /// Height of the bar.
         public let height: Double
     }
 
+    /// Canvas width in user units.
     public let width: Double
+    /// Canvas height in user units.
     public let height: Double
+    /// Font size of every text (at least 12).
     public let fontSize: Double
     /// The scale: value 0 is at `plotLeft`, `axisMax` at `plotRight`.
     public let plotLeft: Double
+    /// x of `axisMax`.
     public let plotRight: Double
+    /// The value at the right end of the scale, a multiple of the tick step.
     public let axisMax: Double
+    /// Tick values, from 0 to `axisMax`.
     public let ticks: [Double]
+    /// Every text drawn, for checks.
     public let texts: [PlacedText]
+    /// Every stage's bar, for checks.
     public let bars: [PlacedBar]
     private let marks: [Mark]
 

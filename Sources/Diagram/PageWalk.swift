@@ -9,26 +9,34 @@
 
 /// Text made of runs in the sans-serif or the monospace font ("entrada em " + "0x17f0").
 public struct WalkText: Sendable, Hashable, ExpressibleByStringLiteral {
+    /// A stretch of text in one font.
     public struct Run: Sendable, Hashable {
+        /// The text.
         public var text: String
+        /// Whether it is drawn in the monospace font.
         public var monospace: Bool
 
+        /// A run of `text`, monospace or not.
         public init(_ text: String, monospace: Bool = false) {
             self.text = text
             self.monospace = monospace
         }
     }
 
+    /// The runs, in reading order.
     public var runs: [Run]
 
+    /// Text in one font.
     public init(_ text: String, monospace: Bool = false) {
         runs = [Run(text, monospace: monospace)]
     }
 
+    /// Text made of `runs`.
     public init(runs: [Run]) {
         self.runs = runs
     }
 
+    /// Sans-serif text from a string literal.
     public init(stringLiteral value: String) {
         self.init(value)
     }
@@ -38,6 +46,7 @@ public struct WalkText: Sendable, Hashable, ExpressibleByStringLiteral {
         WalkText(text, monospace: true)
     }
 
+    /// The runs of `lhs` followed by those of `rhs`.
     public static func + (lhs: WalkText, rhs: WalkText) -> WalkText {
         WalkText(runs: lhs.runs + rhs.runs)
     }
@@ -48,7 +57,9 @@ public struct WalkText: Sendable, Hashable, ExpressibleByStringLiteral {
 
 /// One field of the bit string.
 public struct BitStringField: Sendable, Hashable {
+    /// How the field is coloured.
     public enum Emphasis: Sendable, Hashable {
+        /// Drawn in the foreground or its link colour.
         case normal
         /// Drawn in the danger colour (the field that makes the access fail).
         case danger
@@ -62,8 +73,10 @@ public struct BitStringField: Sendable, Hashable {
     public var value: String
     /// A series-colour number shared with the table this field indexes; nil for no colour.
     public var link: Int?
+    /// Whether the field is drawn in the danger colour.
     public var emphasis: Emphasis
 
+    /// A field named `label` covering `bits`, whose value is `value`.
     public init(label: String, bits: String, value: String, link: Int? = nil, emphasis: Emphasis = .normal) {
         self.label = label
         self.bits = bits
@@ -87,12 +100,14 @@ public struct ChainTable: Sendable, Hashable {
     public var rowNote: String?
     /// A line under the row ("entrada em " + mono "0x00000000000017f0").
     public var detail: WalkText?
+    /// A series-colour number shared with the field that indexes this table; nil for no colour.
     public var link: Int?
     /// Whether the walk failed at this row (drawn in the danger colour).
     public var isFault: Bool
     /// Text beside the arrow leaving this table ("próxima tabela: " + mono "0x3000").
     public var arrowLabel: WalkText?
 
+    /// A table titled `title` whose highlighted row is `rowIndex` holding `rowValue`.
     public init(
         title: String, location: WalkText? = nil, rowIndex: String, rowValue: String, rowNote: String? = nil,
         detail: WalkText? = nil, link: Int? = nil, isFault: Bool = false, arrowLabel: WalkText? = nil
@@ -113,15 +128,18 @@ public struct ChainTable: Sendable, Hashable {
 public struct PageWalkDiagram: Sendable, Hashable {
     /// A line above the bit string ("endereço virtual " + mono "0x00007f68c8bffabc").
     public var heading: WalkText?
+    /// The fields of the bit string, most significant first.
     public var fields: [BitStringField]
     /// A line above the first table, with an arrow into it ("CR3 = " + mono "0x1000").
     public var root: WalkText?
+    /// The tables of the chain, in walk order.
     public var tables: [ChainTable]
     /// The result box's lines; the first is bold.
     public var result: [WalkText]
     /// Whether the result is a failure (danger colour) or a success.
     public var resultIsFault: Bool
 
+    /// A diagram of the bit string `fields`, the chain `tables` and the `result` lines.
     public init(
         heading: WalkText? = nil, fields: [BitStringField], root: WalkText? = nil, tables: [ChainTable],
         result: [WalkText], resultIsFault: Bool
@@ -138,16 +156,24 @@ public struct PageWalkDiagram: Sendable, Hashable {
 /// A text as placed, with the box it is estimated to cover (`TextMetrics` width; from 0.8 em
 /// above the baseline to 0.25 em below).
 public struct PlacedText: Sendable, Hashable {
+    /// The text.
     public let text: String
     /// Left edge and baseline.
     public let x: Double
+    /// The baseline.
     public let y: Double
+    /// Font size in user units.
     public let size: Double
+    /// Whether it is drawn in the monospace font.
     public let monospace: Bool
+    /// Whether it is drawn bold.
     public let bold: Bool
 
+    /// Estimated width of the text.
     public var width: Double { walkTextWidth(text, size: size, monospace: monospace, bold: bold) }
+    /// Top edge of the box: 0.8 em above the baseline.
     public var top: Double { y - 0.8 * size }
+    /// Bottom edge of the box: 0.25 em below the baseline.
     public var bottom: Double { y + 0.25 * size }
 
     /// Whether the two boxes share some area (touching edges do not count).
@@ -158,15 +184,20 @@ public struct PlacedText: Sendable, Hashable {
 
 /// A walk diagram laid out on a canvas. Pure: the same diagram gives the same SVG.
 public struct PageWalkLayout: Sendable {
+    /// The widest the canvas gets, in user units.
     public static let maxWidth = 560.0
+    /// The narrowest the canvas gets, in user units.
     public static let minWidth = 320.0
 
+    /// Canvas width in user units.
     public let width: Double
+    /// Canvas height in user units.
     public let height: Double
     /// Every text drawn, in drawing order.
     public let texts: [PlacedText]
     private let canvas: SVGCanvas
 
+    /// Lays `diagram` out on a canvas whose ids start with `idPrefix`.
     public init(_ diagram: PageWalkDiagram, idPrefix: String) {
         var builder = WalkBuilder(diagram: diagram)
         builder.run()

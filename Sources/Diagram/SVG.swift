@@ -2,17 +2,25 @@
 /// follow its light and dark themes; the fallback after the comma is used where no page
 /// defines them (a standalone `.svg` file, a feed reader).
 public enum Paint: Sendable, Hashable {
+    /// Text and strong lines (`--fig-fg`).
     case foreground
+    /// Secondary text: tick labels, notes (`--fig-muted`).
     case muted
+    /// Grid lines, outlines and quiet fills (`--fig-grid`).
     case grid
+    /// The page's background (`--fig-bg`): boxes that hide what is behind them.
     case background
+    /// Highlights and markers (`--fig-accent`).
     case accent
+    /// Failures, misses, faults (`--fig-danger`).
     case danger
+    /// Successes, hits (`--fig-success`).
     case success
     /// One of eight colour-blind-safe series colours (Paul Tol's "bright" scheme), by index modulo 8.
     case series(Int)
     /// Text drawn on top of a `series` fill.
     case onSeries
+    /// Nothing: no fill or no stroke.
     case none
 
     static let seriesFallbacks = [
@@ -38,9 +46,13 @@ public enum Paint: Sendable, Hashable {
     }
 }
 
+/// Which point of a text its x coordinate is (SVG's `text-anchor`).
 public enum TextAnchor: String, Sendable {
+    /// x is the left end of the text.
     case start
+    /// x is the middle of the text.
     case middle
+    /// x is the right end of the text.
     case end
 }
 
@@ -104,18 +116,23 @@ public func xmlText(_ text: String) -> String {
 /// An SVG drawing built element by element, in drawing order. Output is byte-identical for the
 /// same calls: every number goes through `svgNumber`.
 public struct SVGCanvas: Sendable {
+    /// Width in user units (the `viewBox` and `width` attribute).
     public let width: Double
+    /// Height in user units.
     public let height: Double
     /// Prefix for element ids (the figure's id), so several figures on one page do not clash.
-    public let idPrefix: String
+    public var idPrefix: String
     private var elements: [String] = []
 
+    /// An empty canvas of `width` × `height` user units whose ids start with `idPrefix`.
     public init(width: Double, height: Double, idPrefix: String) {
         self.width = width
         self.height = height
         self.idPrefix = idPrefix
     }
 
+    /// Adds a rectangle with its top-left corner at (`x`, `y`), filled with `fill` and outlined with
+    /// `stroke` when given; `tooltip` is shown on hover, `className` becomes its CSS class.
     public mutating func rect(
         x: Double, y: Double, width: Double, height: Double, fill: Paint, stroke: Paint = .none,
         strokeWidth: Double = 1, cornerRadius: Double = 0, tooltip: String? = nil, className: String? = nil
@@ -135,6 +152,7 @@ public struct SVGCanvas: Sendable {
         elements.append(element)
     }
 
+    /// Adds a line from (`x1`, `y1`) to (`x2`, `y2`), `width` units thick, dashed when asked.
     public mutating func line(
         x1: Double, y1: Double, x2: Double, y2: Double, stroke: Paint, width: Double = 1, dashed: Bool = false
     ) {
@@ -151,6 +169,8 @@ public struct SVGCanvas: Sendable {
         elements.append(element + "\"/>")
     }
 
+    /// Adds `text` with its baseline at `y` and its `anchor` point at `x`, `size` units high, in
+    /// `fill`, bold or monospace when asked.
     public mutating func text(
         _ text: String, x: Double, y: Double, size: Double = 14, anchor: TextAnchor = .start,
         fill: Paint = .foreground, bold: Bool = false, monospace: Bool = false

@@ -12,6 +12,21 @@ public struct RenderedFigure: Sendable, Hashable, Codable {
     public let tableHTML: String
     /// The model's result as JSON text (`prensa sim --json`).
     public let json: String
+
+    /// A figure made elsewhere (by a ```` ```swift sim ```` block).
+    public init(
+        kind: String, id: String, title: String, caption: String?, svg: String, description: String,
+        tableHTML: String, json: String
+    ) {
+        self.kind = kind
+        self.id = id
+        self.title = title
+        self.caption = caption
+        self.svg = svg
+        self.description = description
+        self.tableHTML = tableHTML
+        self.json = json
+    }
 }
 
 /// Turns the YAML of a ```` ```sim KIND ```` block into a figure, with the kinds it knows.
@@ -92,7 +107,8 @@ public struct FigureEngine: Sendable {
     }
 }
 
-func isValidID(_ id: String) -> Bool {
+/// Whether `id` may be a figure id: lowercase letters a–z, digits, `-` and `_`, not empty.
+public func isValidID(_ id: String) -> Bool {
     !id.isEmpty
         && id.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)

@@ -7,9 +7,13 @@ import Markdown
 struct FigureCache: Sendable {
     /// nil when caching is off (`--no-cache`).
     let directory: String?
+    /// The figures of ```` ```swift sim ```` blocks, made or loaded before the documents are
+    /// expanded (all blocks of a site compile together), by `SwiftSimOutcome.place`.
+    var swiftFigures: [String: SwiftSimFigure] = [:]
 
-    init(directory: String?) {
+    init(directory: String?, swiftFigures: [String: SwiftSimFigure] = [:]) {
         self.directory = directory.map { $0 + "/figures" }
+        self.swiftFigures = swiftFigures
     }
 
     func load(_ key: String) -> RenderedFigure? {
@@ -36,7 +40,8 @@ struct FigureExpansion: Sendable {
     var log = DiagnosticLog()
 }
 
-/// Replaces every ```` ```sim KIND ```` block of `document` with its numbered figure and every
+/// Replaces every ```` ```sim KIND ```` and ```` ```swift sim ```` block of `document` with its
+/// numbered figure (a `swift sim` block's from `cache.swiftFigures`) and every
 /// `@fig-ID` in the text with a link reading "Figura N". Figures are numbered in order of
 /// appearance; problems (bad specs, duplicate ids, unknown references) go to the result's log.
 func expandFigures(
@@ -46,31 +51,43 @@ func expandFigures(
     var numbers: [String: Int] = [:]
     var firstLine: [String: Int] = [:]
     var anyFailed = false
-    for (index, block) in document.fencedBlocks(language: "sim").enumerated() {
+    for (index, block) in document.fencedBlocks().filter(isFigureBlock).enumerated() {
         let location = SourceLocation(file: file, line: block.line, column: block.column)
-        let kind = block.arguments.first ?? ""
-        if block.arguments.count > 1 {
-            expansion.log.error(
-                "unexpected '\(block.arguments.dropFirst().joined(separator: " "))' after the figure kind; the info string is 'sim KIND'",
-                at: location)
-        }
-        let fallbackID = String(index + 1)
-        let key = engine.cacheKey(kind: kind, spec: block.code, fallbackID: fallbackID)
-        var figure = key.flatMap(cache.load)
-        if figure != nil {
-            expansion.cached += 1
-        } else {
-            switch engine.render(
-                kind: kind, spec: block.code, location: location, lineOffset: block.line,
-                columnOffset: block.column - 1, fallbackID: fallbackID)
-            {
-            case .success(let made):
-                figure = made
-                expansion.computed += 1
-                if let key { cache.store(made, key: key) }
-            case .failure(let failure):
+        var figure: RenderedFigure?
+        if isSwiftSimBlock(block) {
+            // Made before the documents were expanded (the site's swift sim blocks compile
+            // together); a missing one failed, and its mistakes were reported then.
+            if let made = cache.swiftFigures[SwiftSimOutcome.place(file: file, line: block.line)] {
+                figure = made.figure
+                if made.fresh { expansion.computed += 1 } else { expansion.cached += 1 }
+            } else {
                 anyFailed = true
-                for diagnostic in failure.diagnostics { expansion.log.append(diagnostic) }
+            }
+        } else {
+            let kind = block.arguments.first ?? ""
+            if block.arguments.count > 1 {
+                expansion.log.error(
+                    "unexpected '\(block.arguments.dropFirst().joined(separator: " "))' after the figure kind; the info string is 'sim KIND'",
+                    at: location)
+            }
+            let fallbackID = String(index + 1)
+            let key = engine.cacheKey(kind: kind, spec: block.code, fallbackID: fallbackID)
+            if let cached = key.flatMap(cache.load) {
+                figure = cached
+                expansion.cached += 1
+            } else {
+                switch engine.render(
+                    kind: kind, spec: block.code, location: location, lineOffset: block.line,
+                    columnOffset: block.column - 1, fallbackID: fallbackID)
+                {
+                case .success(let made):
+                    figure = made
+                    expansion.computed += 1
+                    if let key { cache.store(made, key: key) }
+                case .failure(let failure):
+                    anyFailed = true
+                    for diagnostic in failure.diagnostics { expansion.log.append(diagnostic) }
+                }
             }
         }
         guard let figure else { continue }

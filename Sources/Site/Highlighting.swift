@@ -64,7 +64,7 @@ final class ParsedDocument: @unchecked Sendable {
     init(document: Document, figures: FigureExpansion) {
         self.document = document
         self.figures = figures
-        codeBlocks = document.fencedBlocks().filter { !$0.language.isEmpty }
+        codeBlocks = document.fencedBlocks().filter { !$0.language.isEmpty && !isFigureBlock($0) }
     }
 
     /// Replaces every code block with `html[i]` from Pygments, or with its escaped code when

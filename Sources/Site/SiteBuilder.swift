@@ -16,6 +16,10 @@ public struct BuildOptions: Sendable {
     public var cacheDirectory: String?
     /// The figure kinds `sim` blocks may use.
     public var figures: FigureEngine
+    /// The folder of the Swift package generated for ```` ```swift sim ```` blocks, which keeps
+    /// Prensa's compiled modules between builds; `.prensa-cache/swift-sim` in the site root by
+    /// default, even with `--no-cache` (which runs every block again).
+    public var swiftSimDirectory: String
     /// Told about each build phase as it ends (name, seconds, what it did), for a progress display.
     public var progress: (@Sendable (_ phase: String, _ seconds: Double, _ detail: String) -> Void)?
     /// How the search index is made (Pagefind, after the pages are written).
@@ -36,6 +40,7 @@ public struct BuildOptions: Sendable {
         self.figures = figures
         self.search = search
         self.highlighting = highlighting
+        self.swiftSimDirectory = source + "/.prensa-cache/swift-sim"
     }
 
     /// How paths under the site root are shown in diagnostics: relative to where the user is.
@@ -66,6 +71,8 @@ public struct BuildReport: Sendable {
     public var highlightWorkers = 0
     /// What was said about highlighting (e.g. Pygments missing), at most one line.
     public var notices: [String] = []
+    /// What compiling and running the ```` ```swift sim ```` blocks did.
+    public var swiftSim = SwiftSimSummary()
     /// Seconds spent in each phase, in order.
     public var phases: [(name: String, seconds: Double)] = []
     /// Problems that did not stop the build (broken internal links: `prensa check` fails on them).
@@ -143,14 +150,17 @@ public enum SiteBuilder {
         report.codeBlocksHighlighted = site.model.highlighting.highlighted
         report.highlightWorkers = site.model.highlighting.workersStarted
         report.notices = site.model.highlighting.notice.map { [$0] } ?? []
+        report.swiftSim = site.swiftSim.summary
         report.pages = jobs.count
         report.filesWritten = jobs.count + files.count
         let links = checkLinks(site.model, jobs: jobs, files: files, ids: rendered.ids)
-        report.warnings = links.broken.map { diagnostic in
-            var warning = diagnostic
-            warning.severity = .warning
-            return warning
-        }
+        report.warnings =
+            site.swiftSim.warnings
+            + links.broken.map { diagnostic in
+                var warning = diagnostic
+                warning.severity = .warning
+                return warning
+            }
         report.externalLinks = links.external
         report.phases = clock.phases
         return report
@@ -175,6 +185,8 @@ public enum SiteBuilder {
         report.pages = jobs.count
         report.figuresComputed = site.model.figuresComputed
         report.figuresCached = site.model.figuresCached
+        report.swiftSim = site.swiftSim.summary
+        report.warnings = site.swiftSim.warnings
         report.externalLinks = links.external
         report.phases = clock.phases
         return report
@@ -225,6 +237,7 @@ public enum SiteBuilder {
     private struct LoadedSite {
         let model: SiteModel
         let templates: TemplateSet
+        let swiftSim: SwiftSimOutcome
     }
 
     private static func load(
@@ -258,19 +271,23 @@ public enum SiteBuilder {
             contentDir: root + "/content", displayPrefix: prefix, timeZone: timeZone,
             includeDrafts: options.includeDrafts, log: &log)
         clock.lap("load", "\(content.posts.count) posts, \(content.pages.count) pages")
+        let swiftSim = runSwiftSims(content, options: options, config: config, log: &log)
+        if swiftSim.summary.blocks > 0 { clock.lap("swift sim", swiftSimDetail(swiftSim.summary)) }
         // Even when site.yml or the templates are broken, check the posts against each other
         // (duplicate slugs, series parts) so that one run reports every mistake.
         var highlighting = options.highlighting
         if !highlight { highlighting.enabled = false }
         let model = SiteModel.make(
             content: content, config: config ?? .placeholder, figures: options.figures,
-            cache: FigureCache(directory: options.cacheDirectory), highlighting: highlighting, siteRoot: root,
-            clock: &clock, log: &log)
+            cache: FigureCache(directory: options.cacheDirectory, swiftFigures: swiftSim.figures),
+            highlighting: highlighting, siteRoot: root, clock: &clock, log: &log)
         clock.lap(
             "markdown",
             "\(model.figuresComputed + model.figuresCached) figures (\(model.figuresComputed) simulated)")
-        guard let templates, config != nil, !log.hasErrors else { throw BuildFailure(log.sorted) }
-        return LoadedSite(model: model, templates: templates)
+        guard let templates, config != nil, !log.hasErrors else {
+            throw BuildFailure(log.sorted + swiftSim.warnings)
+        }
+        return LoadedSite(model: model, templates: templates, swiftSim: swiftSim)
     }
 
     /// Two things written to the same file (a page `content/tags.md` and the tag index, a static

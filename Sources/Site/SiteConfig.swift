@@ -14,6 +14,8 @@ public struct SiteConfig: Sendable {
     public var feedLimit: Int
     /// Let authors' raw HTML through the Markdown renderer (off: it is omitted).
     public var rawHTML: Bool
+    /// Seconds a ```` ```swift sim ```` block may run before it is stopped (`swift_sim_timeout`).
+    public var swiftSimTimeout: Double = 10
 
     /// Stands in for a `site.yml` that failed to load, so the posts can still be checked.
     static let placeholder = SiteConfig(
@@ -22,7 +24,7 @@ public struct SiteConfig: Sendable {
 
     static let knownKeys = [
         "title", "description", "base_url", "language", "author", "timezone", "posts_per_page",
-        "feed_limit", "raw_html",
+        "feed_limit", "raw_html", "swift_sim_timeout",
     ]
 
     /// The path part of the base URL, with slashes at both ends: "/" or "/blog/".
@@ -90,12 +92,14 @@ public struct SiteConfig: Sendable {
         let postsPerPage = fields.integer("posts_per_page", in: 1...1000) ?? 10
         let feedLimit = fields.integer("feed_limit", in: 1...100_000) ?? 20
         let rawHTML = fields.bool("raw_html") ?? false
+        let swiftSimTimeout = fields.double("swift_sim_timeout", in: 0.1...3600) ?? 10
         guard !fields.log.hasErrors, let title, let description, let baseURL else {
             return .failure(BuildFailure(fields.log.sorted))
         }
         return .success(
             SiteConfig(
                 title: title, description: description, baseURL: baseURL, language: language, author: author,
-                timeZone: timeZone, postsPerPage: postsPerPage, feedLimit: feedLimit, rawHTML: rawHTML))
+                timeZone: timeZone, postsPerPage: postsPerPage, feedLimit: feedLimit, rawHTML: rawHTML,
+                swiftSimTimeout: swiftSimTimeout))
     }
 }

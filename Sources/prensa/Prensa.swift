@@ -153,7 +153,11 @@ struct New: ParsableCommand {
 private func figureSummary(_ report: BuildReport) -> String {
     let total = report.figuresComputed + report.figuresCached
     guard total > 0 else { return "" }
-    return " (figures: \(report.figuresComputed) simulated, \(report.figuresCached) from cache)"
+    var summary = " (figures: \(report.figuresComputed) simulated, \(report.figuresCached) from cache"
+    if report.swiftSim.blocks > 0 {
+        summary += "; swift sim: \(report.swiftSim.compiles) compiles, \(report.swiftSim.blocksRun) blocks run"
+    }
+    return summary + ")"
 }
 
 /// Prints every diagnostic to standard error, compiler style, and returns the exit code.

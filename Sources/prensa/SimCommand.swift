@@ -10,6 +10,12 @@ struct Sim: ParsableCommand {
             KIND is one of: \(FigureEngine.standard.kinds.map(\.name).joined(separator: ", ")).
             The spec is the YAML that would go inside a ```sim KIND block of a post.
 
+            `prensa sim swift FILE.md` compiles and runs the ```swift sim blocks of one Markdown file
+            (a post) and prints their SVGs, or with --json each block's figure as JSON
+            {"id", "title", "caption"?, "description", "table": {"columns", "rows", "footer"}}, one
+            per line. What the blocks print goes to standard error. Compiled in the package of the
+            site in --source (.prensa-cache/swift-sim), with --timeout or the site's swift_sim_timeout.
+
             The JSON (--json) is a stable interface; numbers are plain JSON numbers, addresses too:
               scheduler     {"slices": [{"job", "start", "end", "level"?}],
                              "jobs": [{"name", "arrival", "length", "first_run", "completion",
@@ -33,7 +39,14 @@ struct Sim: ParsableCommand {
     @Flag(name: .long, help: "Print the model's result as JSON instead of the SVG.")
     var json = false
 
+    @Option(name: .long, help: "For swift: the site root, whose .prensa-cache/swift-sim compiles the blocks.")
+    var source: String = "."
+
+    @Option(name: .long, help: "For swift: seconds a block may run (default: the site's swift_sim_timeout, or 10).")
+    var timeout: Double?
+
     func run() throws {
+        if kind == "swift" { return try runSwift() }
         let display = file == "-" ? "<stdin>" : file
         let data: Data
         if file == "-" {
@@ -54,6 +67,36 @@ struct Sim: ParsableCommand {
             print(json ? figure.json : figure.svg)
         case .failure(let failure):
             throw report(failure)
+        }
+    }
+}
+
+extension Sim {
+    /// `prensa sim swift FILE.md`.
+    private func runSwift() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let output: SwiftSimFile.Output
+        do {
+            if file == "-" {
+                let data = FileHandle.standardInput.readDataToEndOfFile()
+                output = try SwiftSimFile.run(
+                    text: String(decoding: data, as: UTF8.self), displayPath: "<stdin>", source: source,
+                    timeout: timeout)
+            } else {
+                output = try SwiftSimFile.run(path: file, displayPath: file, source: source, timeout: timeout)
+            }
+        } catch {
+            throw report(error)
+        }
+        var messages = output.warnings.map(\.description)
+        for block in output.figures where !block.printed.isEmpty {
+            messages.append("\(block.location): note: block '\(block.figure.id)' printed:\n\(block.printed)")
+        }
+        if !messages.isEmpty {
+            FileHandle.standardError.write(Data((messages.joined(separator: "\n") + "\n").utf8))
+        }
+        for block in output.figures {
+            print(json ? block.figure.json : block.figure.svg)
         }
     }
 }

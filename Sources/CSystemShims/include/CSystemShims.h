@@ -14,4 +14,11 @@ int prensa_sync_filesystem(const char *path);
 /// Returns 0 on success, or -1 with `errno` set.
 int prensa_sync_directory(const char *path);
 
+/// Moves the calling process into a new, empty network namespace (Linux `unshare`), so it
+/// can reach no network, not even the loopback interface. Tries `CLONE_NEWNET` (root) and
+/// then `CLONE_NEWUSER | CLONE_NEWNET` (unprivileged user namespaces); call it while the
+/// process has one thread. Returns 0 on success, or -1 with `errno` set (`ENOSYS` on other
+/// systems).
+int prensa_isolate_network(void);
+
 #endif

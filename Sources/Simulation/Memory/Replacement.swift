@@ -19,11 +19,17 @@
 /// RAND and CLOCK draw from `SeededRandom` (SplitMix64), not Python's Mersenne Twister: the rule
 /// is the reference's, the particular random choices for a given seed are ours.
 public enum ReplacementPolicy: Sendable, Hashable {
+    /// First in, first out: evict the page loaded longest ago.
     case fifo
+    /// Least recently used.
     case lru
+    /// Most recently used.
     case mru
+    /// Optimal (Belady): evict the page used furthest in the future.
     case opt
+    /// The worst choice: evict the page used soonest.
     case unopt
+    /// A random page, drawn from `SeededRandom(seed:)`.
     case rand(seed: UInt64)
     /// `bits` is the largest reference count a page can hold (`--clockbits`). Our default is 1,
     /// the one-bit clock of the textbook; `paging-policy.py` defaults to 2, so pass 2 to match it.
@@ -71,6 +77,7 @@ public enum ReplacementPolicy: Sendable, Hashable {
 public struct ReplacementStep: Sendable, Hashable {
     /// The page referenced.
     public let reference: Int
+    /// Whether the page was already in memory.
     public let hit: Bool
     /// The page removed to make room, if any.
     public let evicted: Int?
@@ -81,6 +88,7 @@ public struct ReplacementStep: Sendable, Hashable {
     /// the first free slot, or the slot its victim leaves. The textbook grid draws this view.
     public let frames: [Int?]
 
+    /// A step: the page referenced, whether it hit, what it evicted and the memory after it.
     public init(reference: Int, hit: Bool, evicted: Int?, contents: [Int], frames: [Int?]) {
         self.reference = reference
         self.hit = hit
@@ -90,11 +98,17 @@ public struct ReplacementStep: Sendable, Hashable {
     }
 }
 
+/// A whole run: every access in order and the totals.
 public struct ReplacementResult: Sendable, Hashable {
+    /// How many frames the memory had.
     public let capacity: Int
+    /// The policy that chose the victims.
     public let policy: ReplacementPolicy
+    /// One step per reference, in order.
     public let steps: [ReplacementStep]
+    /// Accesses that found their page in memory.
     public let hits: Int
+    /// Accesses that had to bring their page in.
     public let misses: Int
 
     /// Hits over accesses, in 0...1 (0 for an empty string).
@@ -105,15 +119,19 @@ public struct ReplacementResult: Sendable, Hashable {
 
 /// A spec the model cannot run, with a message for the author.
 public struct ReplacementError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong, in English.
     public let message: String
 
+    /// An error saying `message`.
     public init(_ message: String) {
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }
 
+/// Runs a reference string through a replacement policy (OSTEP's `paging-policy.py`).
 public enum PageReplacement {
     /// The longest reference string accepted.
     public static let maxReferences = 100_000

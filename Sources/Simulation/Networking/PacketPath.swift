@@ -17,6 +17,7 @@ public enum PacketPathKind: String, Sendable, Hashable, CaseIterable {
     case dpdk
 }
 
+/// What the packet's path ends with.
 public enum PacketAction: String, Sendable, Hashable, CaseIterable {
     /// The earliest drop point the path has: the iptables raw table (linux; after conntrack when
     /// conntrack is on), XDP_DROP (xdp, af-xdp), the poll-mode driver's receive loop (dpdk).
@@ -31,9 +32,13 @@ public enum PacketAction: String, Sendable, Hashable, CaseIterable {
     case deliver
 }
 
+/// Where a stage runs.
 public enum PacketLayer: String, Sendable, Hashable, CaseIterable {
+    /// The NIC.
     case hardware
+    /// The kernel, in interrupt, softirq or syscall context.
     case kernel
+    /// User space: the application or a poll-mode driver.
     case user
 }
 
@@ -42,22 +47,32 @@ public enum PacketLayer: String, Sendable, Hashable, CaseIterable {
 /// is our ASSUMPTION where a stage mixes categories; DPDK's user-space stages use the bucket of
 /// the kernel work they stand in for (driver → netdev, buffer pool → mm).
 public enum CostBucket: String, Sendable, Hashable, CaseIterable {
+    /// Copying packet data.
     case dataCopy = "data_copy"
+    /// Protocol processing (IP, UDP, TCP).
     case tcpip = "tcp/ip"
+    /// Network device and driver work.
     case netdev
+    /// sk_buff allocation and handling.
     case skb
+    /// Memory management: page allocation and freeing.
     case mm
+    /// Locking.
     case lock
+    /// Scheduling and wake-ups.
     case sched
+    /// Everything else.
     case etc
 }
 
+/// One stage of a packet's path and its CPU cost.
 public struct PacketStage: Sendable, Hashable {
     /// A stable key for captions and translations, unique within a path: `nic-rx`, `irq`,
     /// `napi-driver`, `xdp-prog`, `xdp-pass`, `skb-alloc`, ...
     public let id: String
     /// A short English technical name; figures translate by `id`.
     public let name: String
+    /// Where the stage runs.
     public let layer: PacketLayer
     /// CPU time per packet on one core. The NIC's own work is 0: it overlaps the CPU's and limits
     /// throughput only through the PCIe ceiling.
@@ -65,6 +80,7 @@ public struct PacketStage: Sendable, Hashable {
     /// `nil` for stages that take no CPU time (the NIC, the application marker).
     public let bucket: CostBucket?
 
+    /// A stage with its key, name, layer, cost and cost bucket.
     public init(id: String, name: String, layer: PacketLayer, nsPerPacket: Double, bucket: CostBucket?) {
         self.id = id
         self.name = name
@@ -74,8 +90,11 @@ public struct PacketStage: Sendable, Hashable {
     }
 }
 
+/// Which path a packet takes and what happens at its end.
 public struct PacketPathSpec: Sendable, Hashable {
+    /// The path: linux, xdp, af-xdp or dpdk.
     public var path: PacketPathKind
+    /// What happens to the packet at the end of the path.
     public var action: PacketAction
     /// Connection tracking in netfilter (linux, and xdp with `pass`).
     public var conntrack: Bool
@@ -86,6 +105,7 @@ public struct PacketPathSpec: Sendable, Hashable {
     /// Cores receiving in parallel (RSS for linux/xdp/af-xdp, one queue each for dpdk).
     public var cores: Int
 
+    /// A path and action, with the defaults of the XDP paper's tests (64-byte packets, one core).
     public init(
         path: PacketPathKind, action: PacketAction, conntrack: Bool = false, packetBytes: Int = 64,
         rateMpps: Double? = nil, cores: Int = 1
@@ -104,6 +124,7 @@ public struct PacketPathSpec: Sendable, Hashable {
 /// interrupt and small NAPI batches: XDP at 10 Mpps measured 62 % busy where the model says 42 %),
 /// so read `busyFraction` as a lower bound for the interrupt-driven paths.
 public struct PacketLoad: Sendable, Hashable {
+    /// The rate offered, in million packets per second.
     public let offeredMpps: Double
     /// `min(offered, aggregate capacity)`.
     public let handledMpps: Double
@@ -113,8 +134,11 @@ public struct PacketLoad: Sendable, Hashable {
     public let busyFraction: Double
 }
 
+/// A path with its stages and the throughput they allow.
 public struct PacketPathResult: Sendable, Hashable {
+    /// The spec the result is for.
     public let spec: PacketPathSpec
+    /// The stages, in the order a packet goes through them.
     public let stages: [PacketStage]
     /// Sum of the stages: CPU time per packet on one core.
     public let nsPerPacket: Double
@@ -138,13 +162,17 @@ public struct PacketPathResult: Sendable, Hashable {
     }
 }
 
+/// A spec the model cannot run, with a message for the author.
 public struct PacketPathError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong, in English.
     public let message: String
 
+    /// An error saying `message`.
     public init(_ message: String) {
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }
 
@@ -154,18 +182,25 @@ public enum PacketPathReference {
     /// (the text's 4.8, from the XDP_PASS-overhead table; Fig. 3's data says 5.05), and the
     /// stack with conntrack.
     public static let dpdkDropMpps = 43.5
+    /// Single-core XDP_DROP rate (Mpps).
     public static let xdpDropMpps = 24.0
+    /// Single-core drop rate in the iptables raw table (Mpps).
     public static let linuxRawDropMpps = 4.8
+    /// Single-core drop rate with conntrack on (Mpps).
     public static let linuxConntrackDropMpps = 1.8
     /// Linux raw drop with an XDP program that counts and returns XDP_PASS: 4.5 Mpps, +13.3 ns.
     public static let xdpPassOverheadNs = 13.3
     /// mlx5 makes 10 driver function calls per packet, ≈1.3 ns each (paper §4.4).
     public static let driverCallNs = 1.3
+    /// Driver function calls per packet in mlx5.
     public static let driverCallsPerPacket = 10
     /// Single-core forwarding (paper §4.3): XDP_TX, XDP_REDIRECT, DPDK, Linux.
     public static let xdpTxMpps = 16.9
+    /// Single-core XDP_REDIRECT rate (Mpps).
     public static let xdpRedirectMpps = 8.64
+    /// Single-core DPDK forwarding rate (Mpps).
     public static let dpdkForwardMpps = 21.9
+    /// Single-core Linux forwarding rate (Mpps).
     public static let linuxForwardMpps = 1.74
     /// AF_XDP, paper §6: "upwards of 20 Mpps to userspace on a single core".
     public static let afXDPMpps = 20.0
@@ -173,6 +208,7 @@ public enum PacketPathReference {
     public static let pcieLimitMpps = 115.0
     /// `dev_weight` (NAPI_POLL_WEIGHT) and `netdev_budget`.
     public static let napiWeight = 64
+    /// `netdev_budget`: most packets one softirq run handles.
     public static let netdevBudget = 300
 }
 
@@ -186,6 +222,7 @@ public enum PacketCosts {
     /// ESTIMATE: one hard interrupt plus softirq entry ≈ 100 ns, amortised over a full NAPI poll of
     /// `dev_weight` = 64 packets (at saturation NAPI keeps polling with full batches): 100 / 64.
     public static let irqEntryNs = 100.0
+    /// The interrupt entry amortised over a NAPI batch: 100 / 64 = 1.56 ns.
     public static let irqNapi = irqEntryNs / Double(R.napiWeight)
     /// ASSUMPTION: of DPDK's 22.99 ns drop (1000 / 43.5), 6 ns return the mbuf to its pool.
     public static let dpdkBufferFree = 6.0
@@ -213,6 +250,7 @@ public enum PacketCosts {
     /// ASSUMPTION: 35 ns for the devmap enqueue and the other NIC's transmit, the rest (45.07 ns)
     /// for returning the page across drivers, which the paper names as the reason it is slow.
     public static let xdpRedirectTransmit = 35.0
+    /// The rest of XDP_REDIRECT's cost: returning the page across drivers.
     public static let xdpRedirectPageReturn =
         1000 / R.xdpRedirectMpps - irqNapi - driverReceive - xdpProgram - xdpRedirectTransmit
 
@@ -222,6 +260,7 @@ public enum PacketCosts {
     /// front end and the redirect program 14.33 ns remain. ASSUMPTION: 6 ns to enqueue on the
     /// socket's RX ring, the rest (8.33 ns) for the application's ring read and FILL-ring refill.
     public static let xskEnqueue = 6.0
+    /// The application's ring read and FILL-ring refill.
     public static let xskUserRing = 1000 / R.afXDPMpps - irqNapi - driverReceive - xdpProgram - xskEnqueue
 
     // MARK: Linux stack
@@ -249,12 +288,17 @@ public enum PacketCosts {
     /// route, run a protocol layer, queue the packet and free it. 574.71 − (208.33 − 25) = 391.38 ns,
     /// split below (all ASSUMPTION); the copy takes the remainder.
     public static let deliverTail = 1000 / R.linuxForwardMpps - (1000 / R.linuxRawDropMpps - dropFree)
+    /// ASSUMPTION: `ip_local_deliver`.
     public static let ipLocalDeliver = 45.0
+    /// ASSUMPTION: `udp_rcv` and the socket lookup.
     public static let udpReceive = 55.0
+    /// ASSUMPTION: queueing on the socket's receive queue.
     public static let socketQueue = 40.0
     /// A reader asleep in `recvmsg` woken per datagram; less when the reader is already running.
     public static let wakeReader = 90.0
+    /// ASSUMPTION: the reader's `recvmsg` system call.
     public static let recvmsgSyscall = 90.0
+    /// ASSUMPTION: freeing the sk_buff after the copy.
     public static let skbFree = 30.0
     /// 391.38 − (45 + 55 + 40 + 90 + 90 + 30) = 41.38 ns for a 64-byte packet.
     public static let copyToUser =
@@ -272,9 +316,13 @@ public enum PacketCosts {
     public static let pmdTransmit = 1000 / R.dpdkForwardMpps - pmdReceive
 }
 
+/// Runs the packet-path model.
 public enum PacketPath {
+    /// Most cores a spec may use.
     public static let maxCores = 256
+    /// Frame sizes a spec may give, in bytes.
     public static let packetBytesRange = 64...9216
+    /// Highest offered rate a spec may give, in Mpps.
     public static let maxRateMpps = 1000.0
 
     /// The stages and throughput of `spec`, or an error naming what does not combine.

@@ -14,17 +14,26 @@
 /// - Every table must fit in one page. Memory is given per page; pages not listed, and bytes past
 ///   the end of a page's given bytes, are zero.
 public struct MultiLevelPagingConfiguration: Sendable, Hashable {
+    /// Index bits of each level, root first.
     public var levelBits: [Int]
+    /// Offset bits: pages hold `2^offsetBits` bytes.
     public var offsetBits: Int
+    /// Bytes per page-table entry (1, 2, 4 or 8).
     public var entryBytes: Int
+    /// The bit of an entry that says it is valid.
     public var validBit: Int
+    /// The lowest bit of an entry's PFN field.
     public var pfnShift: Int
+    /// The width of an entry's PFN field.
     public var pfnBits: Int
+    /// The page of the root table (OSTEP's PDBR).
     public var rootPFN: UInt64
     /// Physical pages by page number, byte 0 first.
     public var memory: [UInt64: [UInt8]]
+    /// A TLB in front of the walk; nil for none.
     public var tlb: TLBConfiguration?
 
+    /// A geometry and a memory image; see the type's rules.
     public init(
         levelBits: [Int], offsetBits: Int, entryBytes: Int, validBit: Int, pfnShift: Int = 0, pfnBits: Int,
         rootPFN: UInt64, memory: [UInt64: [UInt8]], tlb: TLBConfiguration? = nil
@@ -159,11 +168,15 @@ public struct MultiLevelPagingConfiguration: Sendable, Hashable {
 public struct MultiLevelWalkStep: Sendable, Hashable {
     /// 0 for the root table (OSTEP's page directory), `levelBits.count − 1` for the last.
     public let level: Int
+    /// The index into the table: this level's field of the address.
     public let index: UInt64
     /// The page holding the table.
     public let tablePFN: UInt64
+    /// The physical address of the entry read.
     public let entryAddress: UInt64
+    /// The entry's value.
     public let entry: UInt64
+    /// Whether the entry's valid bit is set.
     public let valid: Bool
     /// The PFN field (meaningless when `valid` is false, as OSTEP's unused 0x7f slots show).
     public let pfn: UInt64
@@ -171,22 +184,29 @@ public struct MultiLevelWalkStep: Sendable, Hashable {
 
 /// The outcome of translating one virtual address.
 public struct MultiLevelTranslation: Sendable, Hashable {
+    /// How a translation ended.
     public enum Result: String, Sendable, Hashable {
+        /// Every level had a valid entry: `physicalAddress` and `value` are set.
         case ok
+        /// A level had an invalid entry: `faultLevel` names it.
         case fault
     }
 
+    /// The virtual address translated.
     public let address: UInt64
+    /// How the translation ended.
     public let result: Result
     /// The entries read, root first; empty on a TLB hit.
     public let steps: [MultiLevelWalkStep]
     /// The address split into one index per level and the offset.
     public let fields: [AddressField]
+    /// `(pfn << offsetBits) | offset`; nil after a fault.
     public let physicalAddress: UInt64?
     /// The byte at `physicalAddress`.
     public let value: UInt8?
     /// The level whose entry was invalid.
     public let faultLevel: Int?
+    /// The TLB's part in the access; nil without a TLB.
     public let tlb: TLBLookup?
     /// English, OSTEP's words: "page directory entry not valid", "page table entry not valid".
     public let reason: String
@@ -197,9 +217,11 @@ public struct MultiLevelTranslation: Sendable, Hashable {
 /// With a TLB (fully associative, keyed by VPN = `va >> offsetBits`): a hit skips the walk and
 /// reports only the translation; a miss walks, and a successful translation is cached.
 public struct MultiLevelPageWalker: Sendable {
+    /// The geometry, memory and TLB the walker was made with.
     public let configuration: MultiLevelPagingConfiguration
     private var tlb: TLBState<UInt64>?
 
+    /// A walker for `configuration`; throws a `PagingError` when its geometry or memory is invalid.
     public init(_ configuration: MultiLevelPagingConfiguration) throws {
         try configuration.validate()
         self.configuration = configuration
@@ -260,6 +282,8 @@ public struct MultiLevelPageWalker: Sendable {
         return count == 2 ? "page directory" : "level-\(level + 1) page directory"
     }
 
+    /// Translates `address`, walking the tables (or hitting the TLB); throws a `PagingError` when the
+    /// address has more bits than the geometry.
     public mutating func translate(_ address: UInt64) throws -> MultiLevelTranslation {
         let config = configuration
         guard address <= lowMask(config.addressBits) else {

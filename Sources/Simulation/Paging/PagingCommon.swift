@@ -1,12 +1,15 @@
 /// A mistake in a paging model's input (a bad geometry, an entry address out of range, too many
 /// accesses). The message is English and names the offending value; the caller adds the position.
 public struct PagingError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What is wrong, in English.
     public let message: String
 
+    /// An error saying `message`.
     public init(_ message: String) {
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }
 
@@ -22,13 +25,17 @@ public enum PagingLimits {
 
 /// What a memory access does: read data, write data, or fetch an instruction.
 public enum AccessKind: String, Sendable, Hashable, CaseIterable {
+    /// Reading data.
     case read
+    /// Writing data.
     case write
+    /// Fetching an instruction (`exec` in specs).
     case execute = "exec"
 }
 
 /// One field of a virtual address, from `highBit` down to `lowBit` (inclusive), and its value.
 public struct AddressField: Sendable, Hashable {
+    /// What a field of the address is for.
     public enum Role: Sendable, Hashable {
         /// Bits above the translated ones (x86-64: copies of the top translated bit).
         case signExtension
@@ -38,13 +45,18 @@ public struct AddressField: Sendable, Hashable {
         case offset
     }
 
+    /// What the field is for.
     public let role: Role
     /// A short technical name: "sign", "PML4", "PDPT", "PD", "PT", "L1", "offset".
     public let name: String
+    /// The field's most significant bit (0 is the address's least significant bit).
     public let highBit: Int
+    /// The field's least significant bit.
     public let lowBit: Int
+    /// The field's bits, shifted down.
     public let value: UInt64
 
+    /// A field named `name` from `highBit` down to `lowBit`, holding `value`.
     public init(role: Role, name: String, highBit: Int, lowBit: Int, value: UInt64) {
         self.role = role
         self.name = name
@@ -88,15 +100,20 @@ public func pagingHex(_ value: UInt64, digits: Int = 1) -> String {
 /// full TLB the first entry of the list is evicted and the new one appended; a hit moves the entry
 /// to the end under LRU and changes nothing under FIFO.
 public enum TLBPolicy: String, Sendable, Hashable, CaseIterable {
+    /// A hit moves the entry to the end of the list: the least recently used goes first.
     case lru
+    /// Entries leave in the order they came in.
     case fifo
 }
 
+/// The TLB of a walk: its size and replacement policy.
 public struct TLBConfiguration: Sendable, Hashable {
     /// Number of entries (1...4,096).
     public var entries: Int
+    /// Which entry a full TLB evicts.
     public var policy: TLBPolicy
 
+    /// A TLB of `entries` entries under `policy`.
     public init(entries: Int, policy: TLBPolicy = .lru) {
         self.entries = entries
         self.policy = policy
@@ -111,10 +128,12 @@ public struct TLBConfiguration: Sendable, Hashable {
 
 /// What a TLB entry is keyed by: a virtual page number of a given page size (`va / pageSize`).
 public struct TLBTag: Sendable, Hashable {
+    /// The virtual page number: the address divided by `pageSize`.
     public let pageNumber: UInt64
     /// The page size in bytes (a power of two).
     public let pageSize: UInt64
 
+    /// The tag of page `pageNumber` of size `pageSize`.
     public init(pageNumber: UInt64, pageSize: UInt64) {
         self.pageNumber = pageNumber
         self.pageSize = pageSize
@@ -132,6 +151,7 @@ public struct TLBTag: Sendable, Hashable {
 
 /// The TLB's part in one access.
 public struct TLBLookup: Sendable, Hashable {
+    /// Whether the translation was in the TLB.
     public let hit: Bool
     /// The page looked up (on a miss that faulted: the page the walk was translating).
     public let tag: TLBTag

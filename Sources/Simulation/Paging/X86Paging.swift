@@ -38,10 +38,15 @@ public enum X86PagingMode: String, Sendable, Hashable, CaseIterable {
 
 /// A paging-structure level, named by its table.
 public enum X86PagingLevel: Int, Sendable, Hashable, CaseIterable {
+    /// The level-5 table (5-level paging only).
     case pml5 = 5
+    /// The page-map level-4 table.
     case pml4 = 4
+    /// The page-directory-pointer table (its entries can map 1 GiB pages).
     case pdpt = 3
+    /// The page directory (its entries can map 2 MiB pages).
     case pd = 2
+    /// The page table (its entries map 4 KiB pages).
     case pt = 1
 
     /// "PML5", "PML4", "PDPT", "PD", "PT".
@@ -76,18 +81,30 @@ public enum X86PagingLevel: Int, Sendable, Hashable, CaseIterable {
 /// PDPT) and PAT in a PTE; PAT is bit 12 in a 1 GiB or 2 MiB leaf. D, G and PAT only mean
 /// something in a leaf and are reported false elsewhere.
 public struct X86EntryFlags: Sendable, Hashable {
+    /// P (bit 0): the entry is present.
     public let present: Bool
+    /// R/W (bit 1): writes are allowed.
     public let writable: Bool
+    /// U/S (bit 2): user-mode accesses are allowed.
     public let user: Bool
+    /// PWT (bit 3): write-through caching.
     public let writeThrough: Bool
+    /// PCD (bit 4): caching disabled.
     public let cacheDisable: Bool
+    /// A (bit 5): the entry was used by a translation.
     public let accessed: Bool
+    /// D (bit 6, leaves only): the page was written.
     public let dirty: Bool
+    /// PS (bit 7, PDPTE and PDE): the entry maps a 1 GiB or 2 MiB page.
     public let pageSize: Bool
+    /// G (bit 8, leaves only): the translation is global.
     public let global: Bool
+    /// PAT (bit 7 of a PTE, bit 12 of a large leaf): the page-attribute-table index bit.
     public let pat: Bool
+    /// XD (bit 63): instruction fetches are forbidden (with EFER.NXE = 1).
     public let executeDisable: Bool
 
+    /// The flags of `entry`, read as an entry of `level`.
     public init(entry: UInt64, level: X86PagingLevel) {
         func bit(_ n: UInt64) -> Bool { entry & (1 << n) != 0 }
         present = bit(0)
@@ -117,10 +134,14 @@ public struct X86EntryFlags: Sendable, Hashable {
 /// One access to translate: a linear address, what it does, and whether the CPU is in user mode
 /// (CPL = 3) or supervisor mode (CPL < 3).
 public struct X86Access: Sendable, Hashable {
+    /// The linear address.
     public let address: UInt64
+    /// Read, write or instruction fetch.
     public let kind: AccessKind
+    /// Whether the CPU is in user mode (CPL = 3).
     public let user: Bool
 
+    /// An access of `kind` to `address`, in user mode or not.
     public init(address: UInt64, kind: AccessKind = .read, user: Bool = false) {
         self.address = address
         self.kind = kind
@@ -128,7 +149,9 @@ public struct X86Access: Sendable, Hashable {
     }
 }
 
+/// The processor state and paging structures an x86-64 walk runs over.
 public struct X86PagingConfiguration: Sendable, Hashable {
+    /// 4-level or 5-level (LA57) paging.
     public var mode: X86PagingMode
     /// CR3; bits MAXPHYADDR−1:12 locate the root table, bits 11:0 are ignored.
     public var cr3: UInt64
@@ -140,8 +163,10 @@ public struct X86PagingConfiguration: Sendable, Hashable {
     public var physicalAddressBits: Int
     /// Paging-structure entries by physical address (8-byte aligned); every other qword is 0.
     public var entries: [UInt64: UInt64]
+    /// A TLB in front of the walk; nil for none.
     public var tlb: TLBConfiguration?
 
+    /// A configuration; by default 4-level paging with CR0.WP and EFER.NXE set and MAXPHYADDR 46.
     public init(
         mode: X86PagingMode = .fourLevel, cr3: UInt64, writeProtect: Bool = true, noExecute: Bool = true,
         physicalAddressBits: Int = 46, entries: [UInt64: UInt64], tlb: TLBConfiguration? = nil
@@ -158,19 +183,24 @@ public struct X86PagingConfiguration: Sendable, Hashable {
 
 /// One paging-structure entry read during a walk.
 public struct X86WalkStep: Sendable, Hashable {
+    /// The level of the table read.
     public let level: X86PagingLevel
+    /// The index into that table: the level's 9 bits of the address.
     public let index: Int
     /// The physical address of the table (from CR3 or the previous entry).
     public let tableBase: UInt64
+    /// The physical address of the entry (table base + 8 × index).
     public let entryAddress: UInt64
     /// The entry as read, before this access's A/D updates.
     public let entry: UInt64
+    /// The entry's flags.
     public let flags: X86EntryFlags
     /// Whether this entry maps the page (a PTE, or a PDPTE/PDE with PS = 1).
     public let isLeaf: Bool
     /// The next table's address, or the page frame for a leaf; nil when the entry is not present.
     public let physicalBase: UInt64?
 
+    /// Whether the entry's P bit is set.
     public var present: Bool { flags.present }
 }
 
@@ -187,6 +217,7 @@ public struct X86PageFaultErrorCode: Sendable, Hashable {
     /// I/D (bit 4): the access was an instruction fetch and EFER.NXE = 1.
     public let instructionFetch: Bool
 
+    /// An error code with the given bits.
     public init(present: Bool, write: Bool, user: Bool, reservedBit: Bool, instructionFetch: Bool) {
         self.present = present
         self.write = write
@@ -195,6 +226,7 @@ public struct X86PageFaultErrorCode: Sendable, Hashable {
         self.instructionFetch = instructionFetch
     }
 
+    /// The error code as the processor pushes it (bits 0 to 4).
     public var value: UInt64 {
         (present ? 1 : 0) | (write ? 2 : 0) | (user ? 4 : 0) | (reservedBit ? 8 : 0) | (instructionFetch ? 16 : 0)
     }
@@ -202,7 +234,9 @@ public struct X86PageFaultErrorCode: Sendable, Hashable {
 
 /// The rights of a translation: R/W and U/S ANDed over the levels, XD ORed.
 public struct X86Permissions: Sendable, Hashable {
+    /// R/W ANDed over the levels: writes are allowed.
     public let writable: Bool
+    /// U/S ANDed over the levels: user-mode accesses are allowed.
     public let user: Bool
     /// False when EFER.NXE = 1 and some entry has XD = 1.
     public let executable: Bool
@@ -232,10 +266,14 @@ public enum X86Fault: Sendable, Hashable {
 
 /// A change the walk made to an entry (setting A, or A and D).
 public struct X86EntryUpdate: Sendable, Hashable {
+    /// The physical address of the entry changed.
     public let entryAddress: UInt64
+    /// The entry before the walk.
     public let old: UInt64
+    /// The entry after the walk.
     public let new: UInt64
 
+    /// A change of the entry at `entryAddress` from `old` to `new`.
     public init(entryAddress: UInt64, old: UInt64, new: UInt64) {
         self.entryAddress = entryAddress
         self.old = old
@@ -245,30 +283,40 @@ public struct X86EntryUpdate: Sendable, Hashable {
 
 /// The outcome of one access.
 public struct X86Translation: Sendable, Hashable {
+    /// How an access ended.
     public enum Result: String, Sendable, Hashable {
+        /// The translation succeeded.
         case ok
+        /// A #PF: `fault` and `errorCode` say why.
         case pageFault = "page_fault"
+        /// A #GP: the address is not canonical.
         case generalProtection = "general_protection"
     }
 
+    /// The access translated.
     public let access: X86Access
+    /// How it ended.
     public let result: Result
     /// The entries read, root first; empty for #GP and for a TLB hit.
     public let steps: [X86WalkStep]
     /// The address split as the walk used it: sign extension, one index per level down to the
     /// leaf (or down to the PT when no leaf was reached), and the page offset.
     public let fields: [AddressField]
+    /// The physical address; nil after a fault.
     public let physicalAddress: UInt64?
     /// 4096, 2 MiB or 1 GiB when a leaf was reached (also for a permission fault).
     public let pageSize: UInt64?
     /// The rights of the translation when a leaf was reached (also for a permission fault).
     public let permissions: X86Permissions?
+    /// Why the access failed; nil when it succeeded.
     public let fault: X86Fault?
+    /// The #PF error code; nil unless the access page-faulted.
     public let errorCode: X86PageFaultErrorCode?
     /// CR2 after a #PF: the faulting linear address.
     public let cr2: UInt64?
     /// A/D changes written to memory, in walk order; empty on a fault.
     public let updates: [X86EntryUpdate]
+    /// The TLB's part in the access; nil without a TLB.
     public let tlb: TLBLookup?
     /// The outcome in English, for logs and tests; captions are built from the fields above.
     public let reason: String
@@ -282,10 +330,15 @@ public struct X86Translation: Sendable, Hashable {
 /// translation whose D was clear sets D in the leaf entry in memory (an update) without a walk.
 /// A miss walks; only a successful translation is cached. #GP never looks at the TLB.
 public struct X86PageWalker: Sendable {
+    /// The paging mode.
     public let mode: X86PagingMode
+    /// CR3, as configured.
     public let cr3: UInt64
+    /// CR0.WP.
     public let writeProtect: Bool
+    /// IA32_EFER.NXE.
     public let noExecute: Bool
+    /// MAXPHYADDR.
     public let physicalAddressBits: Int
     /// The paging structures, with the A/D updates made so far.
     public private(set) var entries: [UInt64: UInt64]
@@ -299,6 +352,8 @@ public struct X86PageWalker: Sendable {
         var dirty: Bool
     }
 
+    /// A walker over `configuration`; throws a `PagingError` when its CR3, MAXPHYADDR or entries are
+    /// invalid.
     public init(_ configuration: X86PagingConfiguration) throws {
         let bits = configuration.physicalAddressBits
         guard (32...52).contains(bits) else {
@@ -365,6 +420,7 @@ public struct X86PageWalker: Sendable {
         return fields
     }
 
+    /// Translates `access`, updating A and D bits in memory as the processor would.
     public mutating func translate(_ access: X86Access) -> X86Translation {
         let va = access.address
         guard mode.isCanonical(va) else {

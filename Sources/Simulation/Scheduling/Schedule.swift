@@ -7,11 +7,14 @@ public struct Schedule: Sendable, Hashable {
         public var job: Int
         /// The job's name.
         public var jobName: String
+        /// When the slice begins.
         public var start: Double
+        /// When the slice ends.
         public var end: Double
         /// The MLFQ queue the job ran in, 0 being the top; nil for other policies.
         public var level: Int?
 
+        /// A slice of job `job` (named `jobName`) from `start` to `end`, at MLFQ level `level`.
         public init(job: Int, jobName: String, start: Double, end: Double, level: Int?) {
             self.job = job
             self.jobName = jobName
@@ -23,9 +26,12 @@ public struct Schedule: Sendable, Hashable {
 
     /// A span of time, `start..<end`.
     public struct Period: Sendable, Hashable {
+        /// When the period begins.
         public var start: Double
+        /// When the period ends.
         public var end: Double
 
+        /// The period from `start` to `end`.
         public init(start: Double, end: Double) {
             self.start = start
             self.end = end
@@ -34,7 +40,9 @@ public struct Schedule: Sendable, Hashable {
 
     /// One job's outcome, in input order.
     public struct JobResult: Sendable, Hashable {
+        /// The job's name, as given.
         public var name: String
+        /// When the job arrived.
         public var arrival: Double
         /// CPU time the job needed.
         public var length: Double
@@ -57,8 +65,11 @@ public struct Schedule: Sendable, Hashable {
 
     /// Averages over all jobs (unrounded; OSTEP prints them with `%.2f`).
     public struct Averages: Sendable, Hashable {
+        /// Average `JobResult.response`.
         public var response: Double
+        /// Average `JobResult.turnaround`.
         public var turnaround: Double
+        /// Average `JobResult.wait`.
         public var wait: Double
     }
 
@@ -78,6 +89,7 @@ public struct Schedule: Sendable, Hashable {
 
     /// One runnable task's state at a CFS/EEVDF decision.
     public struct FairCandidate: Sendable, Hashable {
+        /// Index of the job in the input list.
         public var job: Int
         /// Virtual runtime, in virtual time units (ms of a nice-0 task).
         public var vruntime: Double
@@ -89,6 +101,7 @@ public struct Schedule: Sendable, Hashable {
 
     /// A CFS or EEVDF pick.
     public struct FairDecision: Sendable, Hashable {
+        /// When the pick happened.
         public var time: Double
         /// Index of the job picked to run.
         public var chosen: Int
@@ -102,6 +115,7 @@ public struct Schedule: Sendable, Hashable {
     public var slices: [Slice]
     /// Per-job results, in input order.
     public var jobs: [JobResult]
+    /// Averages over all jobs.
     public var averages: Averages
     /// MLFQ priority boosts that took place, in time order.
     public var boosts: [Double]

@@ -13,6 +13,7 @@ public struct SchedulerJob: Sendable, Hashable {
         /// How long each I/O blocks the job; greater than 0.
         public var duration: Double
 
+        /// A job that does I/O for `duration` after every `every` units of CPU time.
         public init(every: Double, duration: Double) {
             self.every = every
             self.duration = duration
@@ -33,6 +34,7 @@ public struct SchedulerJob: Sendable, Hashable {
     /// Ignored by other policies, but always validated.
     public var nice: Int
 
+    /// A job named `name` that arrives at `arrival` and needs `length` units of CPU time.
     public init(
         name: String, arrival: Double = 0, length: Double, io: IOPattern? = nil, tickets: Int = 100, nice: Int = 0
     ) {
@@ -104,6 +106,8 @@ public struct MLFQOptions: Sendable, Hashable {
     /// lets a job game the scheduler.
     public var ioResetsAllotment: Bool
 
+    /// MLFQ with `levels` queues, the quantum and allotment of each level (top first), and the
+    /// optional boost, `-I` and `-S` behaviours.
     public init(
         levels: Int, quanta: [Double], allotments: [Int], boostPeriod: Double? = nil, ioToFront: Bool = false,
         ioResetsAllotment: Bool = false
@@ -148,6 +152,7 @@ public struct CFSOptions: Sendable, Hashable {
     /// kernel without hrtick; if false (the default), exactly when it expires.
     public var quantizeToTicks: Bool
 
+    /// CFS with the given tunables; the defaults are the kernel's for one CPU.
     public init(
         latency: Double = 6, minimumGranularity: Double = 0.75, wakeupGranularity: Double = 1, cpus: Int = 1,
         tick: Double = 4, quantizeToTicks: Bool = false
@@ -177,6 +182,7 @@ public struct EEVDFOptions: Sendable, Hashable {
     /// hrtick; if false (the default), exactly when it is consumed.
     public var quantizeToTicks: Bool
 
+    /// EEVDF with the given tunables; the defaults are Linux 6.6's.
     public init(
         baseSlice: Double = 0.75, cpus: Int = 1, runToParity: Bool = true, tick: Double = 4,
         quantizeToTicks: Bool = false
@@ -222,6 +228,7 @@ public struct SchedulerLimits: Sendable, Hashable {
     /// Most CFS/EEVDF decisions kept in `Schedule.decisions`; later ones are dropped.
     public var maxRecordedDecisions: Int
 
+    /// Limits; the defaults suit any figure.
     public init(
         maxJobs: Int = 1000, maxTime: Double = 1_000_000, maxSteps: Int = 1_000_000,
         maxRecordedDecisions: Int = 2000
@@ -232,6 +239,7 @@ public struct SchedulerLimits: Sendable, Hashable {
         self.maxRecordedDecisions = maxRecordedDecisions
     }
 
+    /// The limits figures run with.
     public static let standard = SchedulerLimits()
 }
 
@@ -250,16 +258,20 @@ public struct SchedulerError: Error, Sendable, Hashable, CustomStringConvertible
         case limits
     }
 
+    /// What the error is about.
     public var subject: Subject
     /// The offending key, as a spec would spell it ("length", "io.every", "quanta", "draws"), if any.
     public var field: String?
+    /// The problem, in English.
     public var message: String
 
+    /// An error about `subject` (and `field`, when one key is to blame), saying `message`.
     public init(subject: Subject, field: String? = nil, message: String) {
         self.subject = subject
         self.field = field
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }
