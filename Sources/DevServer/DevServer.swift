@@ -129,7 +129,9 @@ public actor DevServer {
         watcher?.stop()
         watcher = nil
         hub.closeAll()
-        await http?.stop(timeout: 1)
+        // FlyingFox's accept loop does not notice that its socket was closed, so it is cancelled
+        // after this grace period, which requests in flight have to finish.
+        await http?.stop(timeout: 0.25)
         await runTask?.value
     }
 
