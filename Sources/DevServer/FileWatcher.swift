@@ -161,8 +161,12 @@ final class FileWatcher: @unchecked Sendable {
         }
     }
 
-    /// Updates the watches for one event; true when the site may have changed.
-    private func handle(descriptor: Int32, mask: UInt32, name: String) -> Bool {
+    /// The folders watched. Only while the watcher thread is not running (for tests).
+    var watchedFolders: Set<String> { Set(folders.values) }
+
+    /// Updates the watches for one event; true when the site may have changed. Called by the
+    /// watcher thread (and by tests before `start()`).
+    func handle(descriptor: Int32, mask: UInt32, name: String) -> Bool {
         if mask & UInt32(IN_Q_OVERFLOW) != 0 {
             // Events were dropped: watch every folder again (new ones included) and rebuild.
             for root in rootNames { watchTree(parent + "/" + root) }

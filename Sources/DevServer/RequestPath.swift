@@ -2,7 +2,8 @@
 ///
 /// The raw, still percent-encoded path is split on `/` first and each segment decoded on its
 /// own, so an encoded slash (`%2f`) can never create a new segment. A segment that decodes to
-/// `.` or `..`, or holds a slash, a backslash or a NUL byte, makes the whole path invalid.
+/// `.` or `..`, or holds a slash, a backslash or a control character (NUL included), makes the
+/// whole path invalid.
 struct RequestPath: Equatable, Sendable {
     /// Decoded segments, without empty ones (`//` collapses).
     let segments: [String]
@@ -25,13 +26,45 @@ struct RequestPath: Equatable, Sendable {
             guard let decoded = percentDecode(rawSegment) else { return .failure(.badEncoding) }
             let text = String(decoding: decoded, as: UTF8.self)
             guard text.utf8.elementsEqual(decoded) else { return .failure(.badEncoding) }
-            let forbiddenBytes: Set<UInt8> = [0, UInt8(ascii: "/"), UInt8(ascii: "\\")]
-            if text == "." || text == ".." || decoded.contains(where: forbiddenBytes.contains) {
+            if text == "." || text == ".." || decoded.contains(where: isForbidden) {
                 return .failure(.forbiddenSegment)
             }
             segments.append(text)
         }
         return .success(RequestPath(segments: segments, hasTrailingSlash: bytes.last == UInt8(ascii: "/")))
+    }
+
+    /// Bytes no file name in a site needs: path separators (`/`, `\\`) and control characters
+    /// (NUL, CR, LF…), which could otherwise end up in a header such as `Location`.
+    private static func isForbidden(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\")
+    }
+
+    /// The path itself, without empty segments: `//a//b/` → `/a/b/`, for a redirect that
+    /// cannot point at another host (`//host`).
+    var normalized: String {
+        "/" + segments.map(Self.percentEncode).joined(separator: "/")
+            + (hasTrailingSlash && !segments.isEmpty ? "/" : "")
+    }
+
+    /// Escapes every byte outside RFC 3986's unreserved set and the sub-delimiters that are
+    /// safe in a path segment.
+    static func percentEncode(_ segment: String) -> String {
+        var out = ""
+        for byte in segment.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+                UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","),
+                UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
     }
 
     /// `%XX` → byte; nil for a malformed escape.

@@ -77,8 +77,10 @@ struct SiteHandler: HTTPHandler {
                 return serve(file: file, errors: site.errors, head: head)
             }
         case .folder:
-            let query = request.target.query()
-            let location = raw + "/" + (query.isEmpty ? "" : "?" + query)
+            // The query goes along, unless it holds a control character (no header injection).
+            let rawQuery = request.target.query()
+            let query = rawQuery.utf8.contains { $0 < 0x20 || $0 == 0x7F } ? "" : rawQuery
+            let location = path.normalized + "/" + (query.isEmpty ? "" : "?" + query)
             return plain(.movedPermanently, "301 — \(location)\n", head: head, extra: ["Location": location])
         case .file(let file) where !path.hasTrailingSlash:
             return serve(file: file, errors: site.errors, head: head)

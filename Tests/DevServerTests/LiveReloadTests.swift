@@ -2,6 +2,10 @@ import DevServer
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Edits on disk → rebuild → events on an open stream, over real HTTP on loopback.
 @Suite(.timeLimit(.minutes(1))) struct LiveReloadTests {
     @Test func anEditSendsReloadAndTheNewPageIsServed() async throws {
@@ -110,6 +114,48 @@ import Testing
             #expect(try await events.next(within: .milliseconds(600)) == nil)
             try server.site.write("content/posts/ola.md", FixtureSite.postText + "\nMais.\n")
             #expect(try await events.next(within: .seconds(5))?.name == "reload")
+        }
+    }
+
+    @Test func aBurstOfWritesRebuildsOnce() async throws {
+        try await RunningServer.with { server in
+            let events = try await server.events()
+            defer { events.close() }
+            for index in 1...5 {
+                try server.site.write("content/posts/ola.md", FixtureSite.postText + "\nLinha \(index).\n")
+            }
+            #expect(try await events.next(within: .seconds(5))?.name == "reload")
+            // Well past another debounce and build: no second rebuild.
+            #expect(try await events.next(within: .milliseconds(500)) == nil)
+            let builds = server.log.all.filter { if case .built = $0 { true } else { false } }
+            #expect(builds.count == 2, "the first build and one rebuild")
+            #expect(try await server.get("/posts/ola/").text.contains("Linha 5."))
+        }
+    }
+
+    @Test func anAtomicSaveRebuilds() async throws {
+        try await RunningServer.with { server in
+            let events = try await server.events()
+            defer { events.close() }
+            // What most editors do: write a temporary file, then rename it over the post.
+            let temporary = server.site.root + "/content/posts/.ola.md.tmp-123"
+            try Data(FixtureSite.postText.replacingOccurrences(of: "Primeiro", with: "Renomeado").utf8)
+                .write(to: URL(fileURLWithPath: temporary))
+            #expect(rename(temporary, server.site.root + "/content/posts/ola.md") == 0)
+            #expect(try await events.next("reload", within: .seconds(5)) != nil)
+            #expect(try await server.get("/posts/ola/").text.contains("Renomeado parágrafo"))
+        }
+    }
+
+    @Test func deletingAPostRebuilds() async throws {
+        let other = FixtureSite.postText.replacingOccurrences(of: "Olá, servidor", with: "Outro post")
+        try await RunningServer.with(prepare: { try $0.write("content/posts/outro.md", other) }) { server in
+            let events = try await server.events()
+            defer { events.close() }
+            #expect(try await server.get("/posts/outro/").status == 200)
+            try FileManager.default.removeItem(atPath: server.site.root + "/content/posts/outro.md")
+            #expect(try await events.next("reload", within: .seconds(5)) != nil)
+            #expect(try await server.get("/posts/outro/").status == 404)
         }
     }
 

@@ -100,9 +100,24 @@ import Testing
             let withQuery = try await server.get("/sobre?x=1")
             #expect(withQuery.status == 301)
             #expect(withQuery.headers["location"] == "/sobre/?x=1")
+            // Never to another host (`//host/…` is a network-path reference).
+            let doubled = try await server.get("//posts/ola")
+            #expect(doubled.status == 301)
+            #expect(doubled.headers["location"] == "/posts/ola/")
             let page = try await server.get("/sobre/")
             #expect(page.status == 200)
             #expect(page.text.contains("Um blog de teste."))
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func draftsAreServedOnlyWhenAsked(_ drafts: Bool) async throws {
+        let draft = FixtureSite.postText.replacingOccurrences(of: "Olá, servidor", with: "Rascunho")
+            .replacingOccurrences(of: "---\n\n", with: "draft: true\n---\n\n")
+        try await RunningServer.with(drafts: drafts, prepare: { try $0.write("content/posts/rascunho.md", draft) }) {
+            server in
+            let reply = try await server.get("/posts/rascunho/")
+            #expect(reply.status == (drafts ? 200 : 404))
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import DevServer
@@ -14,9 +15,16 @@ import Testing
         #expect(RequestPath.parse("/...") == .success(RequestPath(segments: ["..."], hasTrailingSlash: false)))
     }
 
+    @Test func normalizedPathsStayOnThisHost() throws {
+        #expect(try RequestPath.parse("//evil.example//x").get().normalized == "/evil.example/x")
+        #expect(try RequestPath.parse("/posts/ol%C3%A1/").get().normalized == "/posts/ol%C3%A1/")
+        #expect(try RequestPath.parse("/a%20b/c%3Fd%23e").get().normalized == "/a%20b/c%3Fd%23e")
+        #expect(try RequestPath.parse("/").get().normalized == "/")
+    }
+
     @Test(arguments: [
         "/..", "/../x", "/a/../b", "/.", "/%2e%2e", "/%2E%2e/x", "/.%2e", "/a%2fb", "/a%2Fb", "/a%5cb", "/a\\b",
-        "/a%00", "/a\u{0}b", "/%", "/%2", "/%g0", "/%ff", "/%c0%ae", "x", "",
+        "/a%00", "/a\u{0}b", "/a%0d%0aSet-Cookie:x", "/a\rb", "/a%7f", "/%", "/%2", "/%g0", "/%ff", "/%c0%ae", "x", "",
     ])
     func refuses(_ raw: String) {
         #expect(throws: RequestPath.Rejection.self) { try RequestPath.parse(raw).get() }
@@ -62,5 +70,23 @@ import Testing
         #expect(MIMEType.forPath("/s/a.jpg") == "image/jpeg")
         #expect(MIMEType.forPath("/s/.hidden") == "application/octet-stream")
         #expect(MIMEType.forPath("/s.d/LICENSE") == "application/octet-stream")
+    }
+}
+
+@Suite struct FileWatcherTests {
+    @Test func everyFolderIsWatchedAndAnOverflowRescans() throws {
+        let root = NSTemporaryDirectory() + "prensa-watch-test-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/content/posts", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/templates/partials", withIntermediateDirectories: true)
+        let watcher = try FileWatcher(parent: root, roots: ["content", "templates"], debounce: .milliseconds(100)) {}
+        #expect(
+            watcher.watchedFolders == [
+                root + "/content", root + "/content/posts", root + "/templates", root + "/templates/partials",
+            ])
+        // Folders made while events were being lost are found by the rescan.
+        try FileManager.default.createDirectory(atPath: root + "/content/a/b", withIntermediateDirectories: true)
+        #expect(watcher.handle(descriptor: -1, mask: UInt32(IN_Q_OVERFLOW), name: ""))
+        #expect(watcher.watchedFolders.isSuperset(of: [root + "/content/a", root + "/content/a/b"]))
     }
 }
