@@ -149,7 +149,7 @@ import Testing
 
     @Test func deletingAPostRebuilds() async throws {
         let other = FixtureSite.postText.replacingOccurrences(of: "Olá, servidor", with: "Outro post")
-        try await RunningServer.with(prepare: { try $0.write("content/posts/outro.md", other) }) { server in
+        try await RunningServer.with(files: ["content/posts/outro.md": other]) { server in
             let events = try await server.events()
             defer { events.close() }
             #expect(try await server.get("/posts/outro/").status == 200)

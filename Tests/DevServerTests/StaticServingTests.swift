@@ -114,7 +114,7 @@ import Testing
     func draftsAreServedOnlyWhenAsked(_ drafts: Bool) async throws {
         let draft = FixtureSite.postText.replacingOccurrences(of: "Olá, servidor", with: "Rascunho")
             .replacingOccurrences(of: "---\n\n", with: "draft: true\n---\n\n")
-        try await RunningServer.with(drafts: drafts, prepare: { try $0.write("content/posts/rascunho.md", draft) }) {
+        try await RunningServer.with(drafts: drafts, files: ["content/posts/rascunho.md": draft]) {
             server in
             let reply = try await server.get("/posts/rascunho/")
             #expect(reply.status == (drafts ? 200 : 404))

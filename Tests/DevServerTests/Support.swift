@@ -97,15 +97,14 @@ struct RunningServer {
     let port: UInt16
     let log: EventLog
 
-    /// Starts a server on a new fixture site, runs `body`, then stops the server and deletes the
-    /// site, whatever happened.
+    /// Starts a server on a new fixture site with `files` added (path → text), runs `body`, then
+    /// stops the server and deletes the site, whatever happened.
     static func with(
-        drafts: Bool = false, prepare: (FixtureSite) throws -> Void = { _ in },
-        _ body: (RunningServer) async throws -> Void
+        drafts: Bool = false, files: [String: String] = [:], _ body: (RunningServer) async throws -> Void
     ) async throws {
         let site = try FixtureSite()
         defer { site.delete() }
-        try prepare(site)
+        for (path, text) in files { try site.write(path, text) }
         let log = EventLog()
         let server = DevServer(
             options: DevServerOptions(source: site.root, port: 0, includeDrafts: drafts), onEvent: log.record)
