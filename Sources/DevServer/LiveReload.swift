@@ -173,8 +173,9 @@ enum LiveReload {
         border-radius:6px;background:#1f1f23">
         <h2 id="prensa-erro-titulo" style="margin:0 0 .75rem;font-size:1.25rem;color:#fca5a5">\
         Erro de compilação do site</h2>
-        <pre style="margin:0 0 1rem;white-space:pre-wrap;overflow-wrap:anywhere;\
-        font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;color:#f4f4f5">
+        <pre style="margin:0 0 1rem;padding:.75rem 1rem;border:0;border-radius:4px;background:#0c0c0f;\
+        color:#fecaca;white-space:pre-wrap;overflow-wrap:anywhere;\
+        font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace">
         """
     private static let overlayEnd = """
         </pre>
