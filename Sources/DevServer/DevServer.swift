@@ -84,12 +84,20 @@ public actor DevServer {
     /// does not stop the server: its errors are reported (`onEvent`) and shown in the pages.
     public func start() async throws -> String {
         guard http == nil, !stopped else { throw DevServerError(description: "the server was already started") }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: options.source + "/content", isDirectory: &isFolder),
+            isFolder.boolValue
+        else {
+            throw DevServerError(
+                description:
+                    "no content folder in \(options.source); run prensa serve in a site's root or pass --source DIR")
+        }
         let (address, urlHost) = try Self.socketAddress(host: options.host, port: options.port)
         let server = HTTPServer(
             address: address, timeout: 30, logger: .disabled,
             handler: SiteHandler(state: state, hub: hub, instance: instance))
         http = server
-        runTask = try await Self.listen(server)
+        runTask = try await Self.listen(server, on: "\(urlHost):\(options.port)")
         guard let port = await Self.port(of: server) else {
             await stop()
             throw DevServerError(description: "cannot tell which port the server listens on")
@@ -110,7 +118,7 @@ public actor DevServer {
             await stop()
             throw DevServerError(description: "cannot watch \(options.source): \(error)")
         }
-        builder.build(first: true)
+        await onOwnThread { builder.build(first: true) }
         watcher?.start()
         heartbeat = Task { [hub] in
             while !Task.isCancelled {
@@ -126,7 +134,10 @@ public actor DevServer {
         guard !stopped else { return }
         stopped = true
         heartbeat?.cancel()
-        watcher?.stop()
+        if let watcher {
+            // Waits for a rebuild in progress.
+            await onOwnThread { watcher.stop() }
+        }
         watcher = nil
         hub.closeAll()
         // FlyingFox's accept loop does not notice that its socket was closed, so it is cancelled
@@ -156,7 +167,13 @@ public actor DevServer {
     }
 
     /// Runs `server` and returns its task once it listens, or throws why it could not.
-    private static func listen(_ server: HTTPServer) async throws -> Task<Void, Never> {
+    private static func listen(_ server: HTTPServer, on place: String) async throws -> Task<Void, Never> {
+        @Sendable func failure(_ error: any Error) -> DevServerError {
+            if case SocketError.failed(_, _, let message) = error {
+                return DevServerError(description: "cannot listen on \(place): \(message)")
+            }
+            return DevServerError(description: "cannot listen on \(place): \(error)")
+        }
         let outcome = Once()
         return try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<Task<Void, Never>, any Error>) in
@@ -165,7 +182,7 @@ public actor DevServer {
                     try await server.run()
                 } catch {
                     outcome.finish {
-                        continuation.resume(throwing: DevServerError(description: "cannot listen: \(error)"))
+                        continuation.resume(throwing: failure(error))
                     }
                 }
             }
@@ -175,7 +192,7 @@ public actor DevServer {
                     outcome.finish { continuation.resume(returning: run) }
                 } catch {
                     outcome.finish {
-                        continuation.resume(throwing: DevServerError(description: "cannot listen: \(error)"))
+                        continuation.resume(throwing: failure(error))
                     }
                 }
             }
@@ -187,6 +204,17 @@ public actor DevServer {
         case .ip4(_, let port), .ip6(_, let port): port
         default: nil
         }
+    }
+}
+
+/// Runs blocking work (a build, joining the watcher thread) on a thread of its own rather than
+/// on one of the few threads of Swift's cooperative pool, which the HTTP server needs.
+private func onOwnThread(_ work: @escaping @Sendable () -> Void) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        Thread {
+            work()
+            continuation.resume()
+        }.start()
     }
 }
 

@@ -121,6 +121,21 @@ import Testing
         }
     }
 
+    @Test func startFailsClearlyOnABusyPortOrWithoutContent() async throws {
+        try await RunningServer.with { server in
+            let second = DevServer(options: DevServerOptions(source: server.site.root, port: server.port))
+            let busy = await #expect(throws: DevServerError.self) { _ = try await second.start() }
+            #expect(busy?.description == "cannot listen on 127.0.0.1:\(server.port): Address already in use")
+            await second.stop()
+            // The first server goes on.
+            let home = try await server.get("/")
+            #expect(home.status == 200)
+        }
+        let nowhere = DevServer(options: DevServerOptions(source: "/nonexistent-prensa-site", port: 0))
+        let missing = await #expect(throws: DevServerError.self) { _ = try await nowhere.start() }
+        #expect(missing?.description.hasPrefix("no content folder in /nonexistent-prensa-site") == true)
+    }
+
     @Test func onlyGetAndHeadAreAllowed() async throws {
         try await RunningServer.with { server in
             for method in ["POST", "PUT", "DELETE", "OPTIONS"] {
