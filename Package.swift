@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -53,10 +54,13 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // `prensa serve`: the live-reload development server, a library so tests can run it in-process.
+        .target(name: "DevServer", dependencies: ["Site", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
             name: "prensa",
             dependencies: [
                 "Site",
+                "DevServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,5 +75,6 @@ let package = Package(
             dependencies: ["Site", "Figures", "Diagram"],
             exclude: ["Golden", "Fixtures"]
         ),
+        .testTarget(name: "DevServerTests", dependencies: ["DevServer", "Site"]),
     ]
 )

@@ -7,11 +7,11 @@ import Site
 #endif
 
 @main
-struct Prensa: ParsableCommand {
+struct Prensa: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prensa",
         abstract: "A static site generator that computes its figures at build time.",
-        subcommands: [Build.self, Check.self, New.self, Sim.self],
+        subcommands: [Build.self, Check.self, New.self, Sim.self, Serve.self],
         defaultSubcommand: Build.self
     )
 }

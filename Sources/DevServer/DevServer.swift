@@ -1,0 +1,273 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+import Site
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How `prensa serve` runs.
+public struct DevServerOptions: Sendable {
+    /// The site root, holding `content/` and `templates/`.
+    public var source: String
+    /// The address to listen on: an IPv4 or IPv6 literal, or `localhost`.
+    public var host: String
+    /// The port to listen on; 0 picks a free one (see `DevServer.start()`'s result).
+    public var port: UInt16
+    /// Include posts and pages with `draft: true`.
+    public var includeDrafts: Bool
+    /// How long the files must stay quiet after a change before the site is rebuilt.
+    public var debounce: Duration
+
+    public init(
+        source: String = ".", host: String = "127.0.0.1", port: UInt16 = 8000, includeDrafts: Bool = false,
+        debounce: Duration = .milliseconds(100)
+    ) {
+        self.source = source
+        self.host = host
+        self.port = port
+        self.includeDrafts = includeDrafts
+        self.debounce = debounce
+    }
+}
+
+/// What happens while the server runs, for the terminal (or a test) to report.
+public enum DevServerEvent: Sendable {
+    /// A build succeeded; `first` is the build made at start-up.
+    case built(BuildReport, seconds: Double, first: Bool)
+    /// A build failed; the last good site is still served.
+    case failed(BuildFailure)
+}
+
+public struct DevServerError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The author's development server: builds the site into `.prensa-cache/serve/` (never
+/// `public/`), serves it over HTTP, rebuilds it when `content/` or `templates/` change, and
+/// tells the open pages to reload (or shows them the build errors).
+///
+/// ```swift
+/// let server = DevServer(options: DevServerOptions(source: "blog", port: 0)) { event in … }
+/// let url = try await server.start()   // "http://127.0.0.1:41234/"
+/// …
+/// await server.stop()
+/// ```
+public actor DevServer {
+    public nonisolated let options: DevServerOptions
+    /// Where the site is built and served from.
+    public nonisolated let siteDirectory: String
+    /// `http://HOST:PORT/` once started.
+    public private(set) var baseURL: String?
+
+    private let onEvent: @Sendable (DevServerEvent) -> Void
+    private let state = SiteState()
+    private let hub = ReloadHub()
+    private let instance = UUID().uuidString
+    private var http: HTTPServer?
+    private var runTask: Task<Void, Never>?
+    private var watcher: FileWatcher?
+    private var heartbeat: Task<Void, Never>?
+    private var stopped = false
+
+    public init(options: DevServerOptions, onEvent: @escaping @Sendable (DevServerEvent) -> Void = { _ in }) {
+        self.options = options
+        let source =
+            options.source.hasSuffix("/") && options.source.count > 1
+            ? String(options.source.dropLast()) : options.source
+        self.siteDirectory = source + "/.prensa-cache/serve"
+        self.onEvent = onEvent
+    }
+
+    /// Listens, builds the site, starts watching it, and returns the site's URL. A failed build
+    /// does not stop the server: its errors are reported (`onEvent`) and shown in the pages.
+    public func start() async throws -> String {
+        guard http == nil, !stopped else { throw DevServerError(description: "the server was already started") }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: options.source + "/content", isDirectory: &isFolder),
+            isFolder.boolValue
+        else {
+            throw DevServerError(
+                description:
+                    "no content folder in \(options.source); run prensa serve in a site's root or pass --source DIR")
+        }
+        let (address, urlHost) = try Self.socketAddress(host: options.host, port: options.port)
+        let server = HTTPServer(
+            address: address, timeout: 30, logger: .disabled,
+            handler: SiteHandler(state: state, hub: hub, instance: instance))
+        http = server
+        runTask = try await Self.listen(server, on: "\(urlHost):\(options.port)")
+        guard let port = await Self.port(of: server) else {
+            await stop()
+            throw DevServerError(description: "cannot tell which port the server listens on")
+        }
+        let url = "http://\(urlHost):\(port)/"
+        baseURL = url
+
+        let builder = Builder(
+            options: BuildOptions(
+                source: options.source, output: siteDirectory, includeDrafts: options.includeDrafts, baseURL: url),
+            siteDirectory: siteDirectory, state: state, hub: hub, onEvent: onEvent)
+        // Watch first, so that an edit made during the first build is not missed.
+        do {
+            watcher = try FileWatcher(
+                parent: options.source, roots: ["content", "templates"], debounce: options.debounce
+            ) { builder.build(first: false) }
+        } catch {
+            await stop()
+            throw DevServerError(description: "cannot watch \(options.source): \(error)")
+        }
+        await onOwnThread { builder.build(first: true) }
+        watcher?.start()
+        heartbeat = Task { [hub] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(15))
+                hub.broadcast(ReloadHub.heartbeat)
+            }
+        }
+        return url
+    }
+
+    /// Stops watching, ends every event stream and closes the server. Returns once it is closed.
+    public func stop() async {
+        guard !stopped else { return }
+        stopped = true
+        heartbeat?.cancel()
+        if let watcher {
+            // Waits for a rebuild in progress.
+            await onOwnThread { watcher.stop() }
+        }
+        watcher = nil
+        hub.closeAll()
+        // FlyingFox's accept loop does not notice that its socket was closed, so it is cancelled
+        // after this grace period, which requests in flight have to finish.
+        await http?.stop(timeout: 0.25)
+        await runTask?.value
+    }
+
+    /// Returns when the server has stopped (after `stop()`, or if it failed).
+    public func waitUntilStopped() async {
+        await runTask?.value
+    }
+
+    /// How many pages are listening for reloads.
+    public var listenerCount: Int { hub.count }
+
+    // MARK: - Start-up
+
+    private static func socketAddress(host: String, port: UInt16) throws -> (any SocketAddress, String) {
+        do {
+            if host == "localhost" { return (try sockaddr_in.inet(ip4: "127.0.0.1", port: port), host) }
+            if host.contains(":") { return (try sockaddr_in6.inet6(ip6: host, port: port), "[\(host)]") }
+            return (try sockaddr_in.inet(ip4: host, port: port), host)
+        } catch {
+            throw DevServerError(description: "'\(host)' is not an IP address (e.g. 127.0.0.1 or ::1)")
+        }
+    }
+
+    /// Runs `server` and returns its task once it listens, or throws why it could not.
+    private static func listen(_ server: HTTPServer, on place: String) async throws -> Task<Void, Never> {
+        @Sendable func failure(_ error: any Error) -> DevServerError {
+            if case SocketError.failed(_, _, let message) = error {
+                return DevServerError(description: "cannot listen on \(place): \(message)")
+            }
+            return DevServerError(description: "cannot listen on \(place): \(error)")
+        }
+        let outcome = Once()
+        return try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<Task<Void, Never>, any Error>) in
+            let run = Task {
+                do {
+                    try await server.run()
+                } catch {
+                    outcome.finish {
+                        continuation.resume(throwing: failure(error))
+                    }
+                }
+            }
+            Task {
+                do {
+                    try await server.waitUntilListening(timeout: 10)
+                    outcome.finish { continuation.resume(returning: run) }
+                } catch {
+                    outcome.finish {
+                        continuation.resume(throwing: failure(error))
+                    }
+                }
+            }
+        }
+    }
+
+    private static func port(of server: HTTPServer) async -> UInt16? {
+        switch await server.listeningAddress {
+        case .ip4(_, let port), .ip6(_, let port): port
+        default: nil
+        }
+    }
+}
+
+/// Runs blocking work (a build, joining the watcher thread) on a thread of its own rather than
+/// on one of the few threads of Swift's cooperative pool, which the HTTP server needs.
+private func onOwnThread(_ work: @escaping @Sendable () -> Void) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        Thread {
+            work()
+            continuation.resume()
+        }.start()
+    }
+}
+
+/// Runs one closure of many, the first to arrive.
+private final class Once: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func finish(_ action: () -> Void) {
+        let first = lock.withLock {
+            defer { done = true }
+            return !done
+        }
+        if first { action() }
+    }
+}
+
+/// Builds the site into the served folder, one build at a time, and tells the pages.
+private final class Builder: Sendable {
+    let options: BuildOptions
+    let siteDirectory: String
+    let state: SiteState
+    let hub: ReloadHub
+    let onEvent: @Sendable (DevServerEvent) -> Void
+    private let lock = NSLock()
+
+    init(
+        options: BuildOptions, siteDirectory: String, state: SiteState, hub: ReloadHub,
+        onEvent: @escaping @Sendable (DevServerEvent) -> Void
+    ) {
+        self.options = options
+        self.siteDirectory = siteDirectory
+        self.state = state
+        self.hub = hub
+        self.onEvent = onEvent
+    }
+
+    func build(first: Bool) {
+        lock.withLock {
+            let start = ContinuousClock.now
+            do throws(BuildFailure) {
+                let report = try SiteBuilder.build(options)
+                let elapsed = ContinuousClock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                state.succeeded(root: SiteHandler.realPath(siteDirectory) ?? siteDirectory)
+                onEvent(.built(report, seconds: seconds, first: first))
+                hub.broadcast(ReloadHub.event("reload", data: "ok"))
+            } catch {
+                let lines = error.diagnostics.map(\.description)
+                state.failed(lines)
+                onEvent(.failed(error))
+                hub.broadcast(ReloadHub.buildError(lines))
+            }
+        }
+    }
+}
