@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import Site
 
 /// The open event streams (one per browser tab) and the messages sent to them.
 ///
@@ -74,33 +75,9 @@ final class ReloadHub: @unchecked Sendable {
     /// A comment line that keeps idle connections open and finds the ones that have gone.
     static let heartbeat = Array(": ping\n\n".utf8)
 
-    /// `["a","b"]` on one line (SSE data cannot hold a raw newline).
+    /// `["a","b"]` on one line (SSE data cannot hold a raw newline), safe inside a `<script>`.
     static func jsonArray(_ strings: [String]) -> String {
-        var out = "["
-        for (index, string) in strings.enumerated() {
-            if index > 0 { out += "," }
-            out += "\""
-            for scalar in string.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "<": out += "\\u003c"  // never `</script>` or a stray tag, wherever it lands
-                default:
-                    if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                        out +=
-                            "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                            + String(scalar.value, radix: 16)
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-            out += "\""
-        }
-        return out + "]"
+        JSON.scriptSafe(.array(strings.map { .string($0) }))
     }
 }
 

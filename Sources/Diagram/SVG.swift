@@ -94,6 +94,34 @@ public func svgNumber(_ value: Double) -> String {
     return negative ? "-" + text : text
 }
 
+/// A number as Brazilian Portuguese writes it in labels and tables: decimal comma, dots between
+/// thousands, at most `places` decimals and no trailing zeros ("2,5", "1.024", "0,75"); "—" for
+/// NaN and infinity.
+public func portugueseDecimal(_ value: Double, places: Int = 2) -> String {
+    guard value.isFinite else { return "—" }
+    let places = min(max(places, 0), 9)
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let scaled = (value * scale).rounded()
+    guard abs(scaled) < 9e18 else { return String(value) }
+    if scaled == 0 { return "0" }
+    let magnitude = UInt64(abs(scaled))
+    let whole = magnitude / UInt64(scale)
+    var fraction = places > 0 ? String(magnitude % UInt64(scale)) : ""
+    if places > 0 {
+        fraction = String(repeating: "0", count: places - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+    }
+    var digits = String(whole)
+    var grouped = ""
+    while digits.count > 3 {
+        grouped = "." + digits.suffix(3) + grouped
+        digits = String(digits.dropLast(3))
+    }
+    let text = digits + grouped + (fraction.isEmpty ? "" : "," + fraction)
+    return scaled < 0 ? "-" + text : text
+}
+
 /// Escapes text for SVG (XML) content and attributes, dropping characters XML 1.0 forbids.
 public func xmlText(_ text: String) -> String {
     var output = ""

@@ -103,25 +103,5 @@ let figureWidth = 400.0
 /// Numbers as Brazilian Portuguese writes them: decimal comma, at most `decimals` digits,
 /// trailing zeros dropped ("2,5", "10", "0,75").
 public func portugueseNumber(_ value: Double, decimals: Int = 2) -> String {
-    guard value.isFinite else { return "—" }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = (value * scale).rounded()
-    if scaled == 0 { return "0" }
-    let negative = scaled < 0
-    let magnitude = UInt64(abs(scaled))
-    let whole = magnitude / UInt64(scale)
-    var fraction = decimals > 0 ? String(magnitude % UInt64(scale)) : ""
-    if decimals > 0 {
-        fraction = String(repeating: "0", count: decimals - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-    }
-    var wholeText = String(whole)
-    var grouped = ""
-    while wholeText.count > 3 {
-        grouped = "." + wholeText.suffix(3) + grouped
-        wholeText = String(wholeText.dropLast(3))
-    }
-    let text = wholeText + grouped + (fraction.isEmpty ? "" : "," + fraction)
-    return negative ? "-" + text : text
+    portugueseDecimal(value, places: decimals)
 }

@@ -120,15 +120,15 @@ struct PagePlanner {
         if let place = model.seriesOfPost[index] {
             let series = model.series[place.series]
             var context: [String: Any] = [
-                "name": series.name, "url": "\(root)series/\(series.slug)/", "total": series.posts.count,
-                "part": place.position + 1,
+                "name": series.name, "url": "\(root)series/\(series.slug)/", "total": partCount(series),
+                "part": partNumber(series.posts[place.position], position: place.position),
             ]
             context["parts"] = seriesWindow(count: series.posts.count, current: place.position).map { position in
                 guard let position else { return ["gap": true] as [String: Any] }
                 let postIndex = series.posts[position]
                 return [
                     "title": model.posts[postIndex].title, "url": model.posts[postIndex].url,
-                    "part": position + 1, "current": postIndex == index,
+                    "part": partNumber(postIndex, position: position), "current": postIndex == index,
                 ] as [String: Any]
             }
             if place.position > 0 {
@@ -282,7 +282,7 @@ struct PagePlanner {
         ]
         // OpenGraph `article:*` properties, and JSON-LD to be written raw inside a <script>.
         if let article { page["article"] = article }
-        if let structuredData { page["json_ld"] = scriptSafeJSON(structuredData) }
+        if let structuredData { page["json_ld"] = JSON.scriptSafe(structuredData) }
         context["page"] = page
         return PageJob(
             path: path + file, template: template, context: context, sitePath: sitePath,
@@ -306,7 +306,7 @@ struct PagePlanner {
         }
         if let place = model.seriesOfPost[index] {
             context["series_name"] = model.series[place.series].name
-            context["series_part"] = place.position + 1
+            context["series_part"] = partNumber(index, position: place.position)
         }
         return context
     }
@@ -321,10 +321,10 @@ struct PagePlanner {
 
     private func seriesContext(_ series: Series) -> [String: Any] {
         [
-            "name": series.name, "url": "\(root)series/\(series.slug)/", "total": series.posts.count,
+            "name": series.name, "url": "\(root)series/\(series.slug)/", "total": partCount(series),
             "posts": series.posts.enumerated().map { position, index in
                 var context = summary(index)
-                context["part"] = position + 1
+                context["part"] = partNumber(index, position: position)
                 return context
             },
         ]
@@ -335,25 +335,19 @@ struct PagePlanner {
         return entries.map { ["level": $0.level, "depth": $0.level - top, "id": $0.id, "text": $0.text] }
     }
 
+    /// A post's number in its series: its `part` when the front matter gives one, else its place.
+    private func partNumber(_ post: Int, position: Int) -> Int {
+        model.posts[post].post.frontMatter.part ?? position + 1
+    }
+
+    /// How many parts a series has: its posts, or its highest `part` when parts are still missing.
+    private func partCount(_ series: Series) -> Int {
+        max(series.posts.count, series.posts.compactMap { model.posts[$0].post.frontMatter.part }.max() ?? 0)
+    }
+
     private func newest(_ posts: [Int]) -> LocalDateTime? {
         posts.map { model.posts[$0].post }.max { $0.modified < $1.modified }?.modifiedLocal
     }
-}
-
-/// JSON to be written verbatim inside `<script type="application/ld+json">`: `<`, `>` and `&`
-/// become `\u003c`, `\u003e` and `\u0026`, so no text (a title holding `</script>` or `<!--`) can
-/// end the script element or open a comment in it. Outside strings JSON has none of the three.
-func scriptSafeJSON(_ value: JSON) -> String {
-    var output = ""
-    for scalar in value.serialized().unicodeScalars {
-        switch scalar {
-        case "<": output += "\\u003c"
-        case ">": output += "\\u003e"
-        case "&": output += "\\u0026"
-        default: output.unicodeScalars.append(scalar)
-        }
-    }
-    return output
 }
 
 /// The parts a post's series box lists: all of them in a series of up to 12, else the first, the

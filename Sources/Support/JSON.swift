@@ -98,6 +98,22 @@ public struct JSONMember: Sendable, Hashable {
 }
 
 extension JSON {
+    /// `value` serialized to be written verbatim inside a `<script>` element: `<`, `>` and `&`
+    /// become `\u003c`, `\u003e` and `\u0026`, so no text (a title holding `</script>` or `<!--`)
+    /// can end the element or open a comment in it. Outside strings JSON has none of the three.
+    public static func scriptSafe(_ value: JSON) -> String {
+        var output = ""
+        for scalar in value.serialized().unicodeScalars {
+            switch scalar {
+            case "<": output += "\\u003c"
+            case ">": output += "\\u003e"
+            case "&": output += "\\u0026"
+            default: output.unicodeScalars.append(scalar)
+            }
+        }
+        return output
+    }
+
     /// An object from `(key, value)` pairs, in order.
     public static func object(_ pairs: KeyValuePairs<String, JSON>) -> JSON {
         .object(pairs.map { JSONMember($0.key, $0.value) })

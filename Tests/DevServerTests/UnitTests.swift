@@ -47,7 +47,8 @@ import Testing
     }
 
     @Test func eventDataIsOneLineOfJSON() {
-        #expect(ReloadHub.jsonArray(["a\"b\\c\nd</script>", "é\u{1}"]) == #"["a\"b\\c\nd\u003c/script>","é\u0001"]"#)
+        #expect(
+            ReloadHub.jsonArray(["a\"b\\c\nd</script>", "é\u{1}"]) == #"["a\"b\\c\nd\u003c/script\u003e","é\u0001"]"#)
         #expect(
             String(decoding: ReloadHub.buildError(["x"]), as: UTF8.self) == "event: build-error\ndata: [\"x\"]\n\n")
     }

@@ -289,7 +289,7 @@ private func parseObject(_ text: String) throws -> [String: Any] {
 
     @Test func scriptSafeJSONHasNoMarkupCharacters() throws {
         let value = JSON.object(["a": .string("</script><!-- & >"), "b": .array([.string("<")])])
-        let text = scriptSafeJSON(value)
+        let text = JSON.scriptSafe(value)
         #expect(text == #"{"a":"\u003c/script\u003e\u003c!-- \u0026 \u003e","b":["\u003c"]}"#)
         let object = try parseObject(text)
         #expect(object["a"] as? String == "</script><!-- & >")
