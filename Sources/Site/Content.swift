@@ -160,17 +160,37 @@ enum ContentLoader {
     }
 }
 
-/// Words in a Markdown body: runs of letters and digits (any non-ASCII byte counts as a letter).
+/// Words of prose in a Markdown body, for the reading time: runs of letters and digits (any
+/// non-ASCII byte counts as a letter) outside fenced code blocks — code and figure specs are
+/// looked at, not read word by word.
 func wordCount(_ text: String) -> Int {
     var count = 0
     var inWord = false
-    for byte in text.utf8 {
-        let isWordByte =
-            byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-        if isWordByte && !inWord { count += 1 }
-        inWord = isWordByte
+    var inFence = false
+    var atLineStart = true
+    var bytes = text.utf8[...]
+    while let byte = bytes.first {
+        if atLineStart {
+            let line = bytes.prefix { $0 != UInt8(ascii: "\n") }
+            let trimmed = line.drop { $0 == UInt8(ascii: " ") }
+            if trimmed.starts(with: "```".utf8) || trimmed.starts(with: "~~~".utf8) {
+                inFence.toggle()
+                bytes = bytes.dropFirst(line.count)
+                inWord = false
+                continue
+            }
+            atLineStart = false
+        }
+        if byte == UInt8(ascii: "\n") { atLineStart = true }
+        if !inFence {
+            let isWordByte =
+                byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            if isWordByte && !inWord { count += 1 }
+            inWord = isWordByte
+        }
+        bytes = bytes.dropFirst()
     }
     return count
 }

@@ -243,3 +243,12 @@ import Testing
             ])
     }
 }
+
+@Suite struct ReadingTimeTests {
+    @Test func codeAndFigureBlocksAreNotCountedAsProse() {
+        #expect(wordCount("Três palavras aqui.\n") == 3)
+        #expect(wordCount("Antes.\n\n```c\nint main(void) { return 0; }\n```\n\nDepois disso.\n") == 3)
+        #expect(wordCount("  ~~~\ncódigo com muitas palavras\n  ~~~\nfim\n") == 1)
+        #expect(wordCount("```swift sim\nid: x\n---\nlet a = 1\n```") == 0)
+    }
+}
