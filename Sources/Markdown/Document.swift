@@ -54,9 +54,12 @@ public struct MarkdownOptions: Sendable, Hashable {
         return options
     }
 
-    /// cmark-gfm's fixed markup → the same markup with these labels.
+    /// cmark-gfm's fixed markup → the same markup with these labels, and keyboard access to the
+    /// regions that scroll sideways (code and tables: `tabindex="0"`, as WCAG 2.1.1 asks).
     var markupPatches: [(String, String)] {
         [
+            ("<pre><code", "<pre tabindex=\"0\"><code"),
+            ("<table>\n", "<table tabindex=\"0\">\n"),
             (
                 "data-footnote-backref aria-label=\"Back to content\"",
                 "data-footnote-backref aria-label=\"\(HTML.escape(labels.footnoteBackref))\""

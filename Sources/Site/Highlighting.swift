@@ -75,7 +75,7 @@ final class ParsedDocument: @unchecked Sendable {
             document.replace(
                 block,
                 withHTML:
-                    "<pre class=\"highlight\"><code class=\"language-\(HTML.escape(block.language))\">\(body)</code></pre>\n"
+                    "<pre class=\"highlight\" tabindex=\"0\"><code class=\"language-\(HTML.escape(block.language))\">\(body)</code></pre>\n"
             )
         }
     }

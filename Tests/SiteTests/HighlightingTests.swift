@@ -42,7 +42,7 @@ import Testing
 
     /// The HTML of each `<pre class="highlight">` block of `page`, in order.
     private static func highlightedBlocks(_ page: String) -> [String] {
-        page.components(separatedBy: "<pre class=\"highlight\">").dropFirst().map {
+        page.components(separatedBy: "<pre class=\"highlight\" tabindex=\"0\">").dropFirst().map {
             String($0[..<($0.range(of: "</pre>")?.lowerBound ?? $0.endIndex)])
         }
     }
@@ -86,7 +86,7 @@ import Testing
             highlighted.last
                 == "<code class=\"language-klingon\">&lt;b&gt;nada&lt;/b&gt; &amp; &quot;aspas&quot;\n</code>")
         // A block without a language is cmark-gfm's own.
-        #expect(page.contains("<pre><code>sem linguagem\n</code></pre>"))
+        #expect(page.contains("<pre tabindex=\"0\"><code>sem linguagem\n</code></pre>"))
     }
 
     @Test func scriptInsideCodeIsEscaped() throws {
@@ -97,7 +97,7 @@ import Testing
         defer { site.delete() }
         try site.build()
         let page = try site.read("posts/codigo/index.html")
-        let article = String(page[page.range(of: "<pre class=\"highlight\">")!.lowerBound...])
+        let article = String(page[page.range(of: "<pre class=\"highlight\" tabindex=\"0\">")!.lowerBound...])
         #expect(!article.contains("<script>alert"))
         #expect(!article.contains("</code></pre><script>"))
         #expect(Self.highlightedBlocks(page).count == 3)
@@ -298,7 +298,8 @@ import Testing
         #expect(notes.count == 2)
         #expect(notes.allSatisfy { $0.hasPrefix("note: ") })
         #expect(
-            try site.read("posts/codigo/index.html").contains("<pre class=\"highlight\"><code class=\"language-c\">"))
+            try site.read("posts/codigo/index.html").contains(
+                "<pre class=\"highlight\" tabindex=\"0\"><code class=\"language-c\">"))
     }
 }
 
