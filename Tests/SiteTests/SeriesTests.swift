@@ -9,7 +9,18 @@ import Testing
 @Suite struct SeriesTests {
     static let series = "Por baixo do seu programa"
     /// Part number → slug of every part published so far, in order.
-    static let published: [Int: String] = [:]
+    static let published: [Int: String] = [
+        1: "os-tres-trabalhos-do-sistema-operacional",
+        2: "do-botao-ao-login-como-o-computador-da-boot",
+        3: "processos-e-threads",
+        4: "quem-roda-agora-o-escalonador",
+        5: "memoria-virtual-a-mentira-util",
+        6: "syscalls-a-fronteira-entre-voce-e-o-kernel",
+        7: "sistemas-de-arquivos-de-bits-no-disco-a-home-user-arquivo-txt",
+        8: "a-pilha-de-rede-o-caminho-de-um-pacote",
+        9: "containers-nao-sao-vms",
+        10: "ebpf-programas-dentro-do-kernel",
+    ]
 
     private struct Article {
         let part: Int?
