@@ -265,7 +265,9 @@ public final class Document {
         let prefixBytes = Array(prefix.utf8)
         guard !prefixBytes.isEmpty else { return }
         for node in nodes(ofType: CMARK_NODE_TEXT) {
-            let literal = Array(string(cmark_node_get_literal(node)).utf8)
+            // Most text has no reference: look for the prefix in C before building anything.
+            guard let raw = cmark_node_get_literal(node), strstr(raw, prefix) != nil else { continue }
+            let literal = Array(string(raw).utf8)
             var pieces: [(text: [UInt8], html: String?)] = []
             var copied = 0
             var index = 0

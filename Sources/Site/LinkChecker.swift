@@ -122,21 +122,26 @@ struct LinkChecker {
     }
 }
 
-/// The values of every `id="…"` attribute in `html`.
+/// The values of every `id="…"` attribute in `html` (scanned in place, without copying it).
 func elementIDs(in html: String) -> Set<String> {
     var ids = Set<String>()
-    let bytes = Array(html.utf8)
-    let marker = Array(" id=\"".utf8)
-    var index = 0
-    while index + marker.count < bytes.count {
-        if bytes[index] == marker[0] && bytes[index..<index + marker.count].elementsEqual(marker) {
-            let start = index + marker.count
-            var end = start
-            while end < bytes.count && bytes[end] != UInt8(ascii: "\"") { end += 1 }
-            ids.insert(String(decoding: bytes[start..<end], as: UTF8.self))
-            index = end
-        } else {
-            index += 1
+    var html = html
+    html.withUTF8 { bytes in
+        let marker: (UInt8, UInt8, UInt8, UInt8, UInt8) = (0x20, 0x69, 0x64, 0x3D, 0x22)  // ` id="`
+        var index = 0
+        let count = bytes.count
+        while index + 5 < count {
+            if bytes[index] == marker.0 && bytes[index + 1] == marker.1 && bytes[index + 2] == marker.2
+                && bytes[index + 3] == marker.3 && bytes[index + 4] == marker.4
+            {
+                let start = index + 5
+                var end = start
+                while end < count && bytes[end] != UInt8(ascii: "\"") { end += 1 }
+                ids.insert(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                index = end
+            } else {
+                index += 1
+            }
         }
     }
     return ids

@@ -17,12 +17,47 @@ func isFigureBlock(_ block: FencedBlock) -> Bool {
 /// A quick test that `body` may hold a ```` ```swift sim ```` block: a line with a fence, `swift`
 /// and `sim`. False means it certainly does not, so the document need not be parsed for it.
 func mayContainSwiftSim(_ body: String) -> Bool {
-    guard body.contains("sim") else { return false }
-    for line in body.split(separator: "\n", omittingEmptySubsequences: true)
-    where line.contains("swift") && line.contains("sim") && (line.contains("```") || line.contains("~~~")) {
-        return true
+    // A byte scan over line starts: Portuguese prose is full of "sim", so anything slower than
+    // this costs every post of every build.
+    var body = body
+    return body.withUTF8 { bytes in
+        let count = bytes.count
+        var lineStart = 0
+        while lineStart < count {
+            var index = lineStart
+            while index < count && index - lineStart < 3 && bytes[index] == UInt8(ascii: " ") { index += 1 }
+            if index < count, bytes[index] == UInt8(ascii: "`") || bytes[index] == UInt8(ascii: "~") {
+                let fence = bytes[index]
+                var run = 0
+                while index < count && bytes[index] == fence {
+                    index += 1
+                    run += 1
+                }
+                while index < count && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t")) {
+                    index += 1
+                }
+                if run >= 3, matches("swift", at: index, in: bytes) {
+                    index += 5
+                    let spaceStart = index
+                    while index < count && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t")) {
+                        index += 1
+                    }
+                    if index > spaceStart, matches("sim", at: index, in: bytes) { return true }
+                }
+            }
+            while index < count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
+            lineStart = index + 1
+        }
+        return false
     }
-    return false
+}
+
+private func matches(_ word: StaticString, at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let length = word.utf8CodeUnitCount
+    guard index + length <= bytes.count else { return false }
+    let pointer = word.utf8Start
+    for offset in 0..<length where bytes[index + offset] != pointer[offset] { return false }
+    return true
 }
 
 /// One ```` ```swift sim ```` block of an article: its YAML header and its Swift code, placed in
