@@ -131,6 +131,10 @@ import Testing
             """
         #expect(!mayContainSwiftSim(body))
         #expect(mayContainSwiftSim("```swift sim\n"))
+        #expect(mayContainSwiftSim("Texto.\n\n  ~~~~ swift   sim\nid: x\n"))
+        #expect(mayContainSwiftSim("a\n```swift\tsim"))
+        #expect(!mayContainSwiftSim("Sim, assim mesmo: swift sim no meio da frase.\n    ```swift sim\n"))
+        #expect(!mayContainSwiftSim("```swiftsim\n``swift sim\n"))
         var log = DiagnosticLog()
         let settings = SwiftSimSettings(
             packageDirectory: "/nonexistent/swift-sim", displayDirectory: ".prensa-cache/swift-sim",
