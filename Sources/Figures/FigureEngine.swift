@@ -85,6 +85,24 @@ public struct FigureEngine: Sendable {
             yaml: spec, file: location.file, lineOffset: lineOffset, columnOffset: columnOffset,
             what: "the '\(kind)' figure", knownKeys: Self.commonKeys + figureKind.keys)
         guard fields.parsed else { return .failure(BuildFailure(fields.log.sorted)) }
+        let (title, caption, id) = Self.readHeader(&fields, fallbackID: fallbackID)
+        let info = FigureInfo(id: id, title: title ?? "", caption: caption)
+        let content = figureKind.make(spec: &fields, info: info)
+        guard let content, let title, !fields.log.hasErrors else { return .failure(BuildFailure(fields.log.sorted)) }
+        return .success(
+            RenderedFigure(
+                kind: kind, id: id, title: title, caption: caption, svg: content.svg,
+                description: content.description, tableHTML: content.table.html(), json: content.json.serialized()))
+    }
+}
+
+/// Whether `id` may be a figure id: lowercase letters a–z, digits, `-` and `_`, not empty.
+extension FigureEngine {
+    /// The keys every figure shares, built-in or ```` ```swift sim ````: `title` (required),
+    /// `caption`, and `id` (checked; `fallbackID` when absent or invalid). Problems go to `fields`.
+    public static func readHeader(
+        _ fields: inout YAMLFields, fallbackID: String
+    ) -> (title: String?, caption: String?, id: String) {
         fields.requireMissing(["title"])
         let title = fields.string("title")
         let caption = fields.string("caption")
@@ -97,18 +115,11 @@ public struct FigureEngine: Sendable {
                     "figure id '\(given)' may contain only lowercase letters a–z, digits, '-' and '_'", atKey: "id")
             }
         }
-        let info = FigureInfo(id: id, title: title ?? "", caption: caption)
-        let content = figureKind.make(spec: &fields, info: info)
-        guard let content, let title, !fields.log.hasErrors else { return .failure(BuildFailure(fields.log.sorted)) }
-        return .success(
-            RenderedFigure(
-                kind: kind, id: id, title: title, caption: caption, svg: content.svg,
-                description: content.description, tableHTML: content.table.html(), json: content.json.serialized()))
+        return (title, caption, id)
     }
 }
 
-/// Whether `id` may be a figure id: lowercase letters a–z, digits, `-` and `_`, not empty.
-public func isValidID(_ id: String) -> Bool {
+func isValidID(_ id: String) -> Bool {
     !id.isEmpty
         && id.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)

@@ -122,20 +122,9 @@ struct SwiftSimBlock: Sendable, Hashable {
             log.append(contentsOf: fields.log)
             return nil
         }
-        fields.requireMissing(["title"])
-        let title = fields.string("title")
-        let caption = fields.string("caption")
-        let seed = fields.uint64("seed") ?? defaultSeed
         let fallbackID = String(figureNumber)
-        var id = fallbackID
-        if let given = fields.string("id") {
-            if isValidID(given) {
-                id = given
-            } else {
-                fields.error(
-                    "figure id '\(given)' may contain only lowercase letters a–z, digits, '-' and '_'", atKey: "id")
-            }
-        }
+        let (title, caption, id) = FigureEngine.readHeader(&fields, fallbackID: fallbackID)
+        let seed = fields.uint64("seed") ?? defaultSeed
         let separatorLine = block.codeLine + separator
         if code.trimmingWhitespace.isEmpty {
             fields.error(
