@@ -17,7 +17,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
@@ -42,6 +41,8 @@ let package = Package(
         .target(name: "BlockRunner", dependencies: ["FigureKit", "CSystemShims"]),
         // One figure kind = spec parser + simulation + layout; the registry.
         .target(name: "Figures", dependencies: ["Simulation", "Diagram", "Support"]),
+        // Logic-less Mustache templates rendered over typed contexts: standard library only.
+        .target(name: "Templating"),
         .target(
             name: "Site",
             dependencies: [
@@ -50,7 +51,7 @@ let package = Package(
                 "Figures",
                 "BlockRunner",
                 "CSystemShims",
-                .product(name: "Mustache", package: "swift-mustache"),
+                "Templating",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -75,6 +76,7 @@ let package = Package(
             dependencies: ["Site", "Figures", "Diagram"],
             exclude: ["Golden", "Fixtures"]
         ),
+        .testTarget(name: "TemplatingTests", dependencies: ["Templating"]),
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "Site"]),
     ]
 )

@@ -160,7 +160,10 @@ public final class Document {
     private let source: String
     private lazy var lineStarts: [Int] = {
         var starts = [0]
-        for (offset, byte) in source.utf8.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
+        var text = source
+        text.withUTF8 { bytes in
+            for offset in 0..<bytes.count where bytes[offset] == UInt8(ascii: "\n") { starts.append(offset + 1) }
+        }
         return starts
     }()
 
@@ -331,9 +334,7 @@ public final class Document {
             replace(heading, withHTML: "<h\(level) id=\"\(id)\">\(inner) \(anchor)</h\(level)>\n")
         }
         var html = rendered(cmark_render_html(root, options.cmarkOptions, extensions))
-        for (markup, patched) in options.markupPatches {
-            html = replacingOccurrences(of: markup, in: html, with: patched)
-        }
+        html = replacingOccurrences(options.markupPatches, in: html)
         return RenderedDocument(html: html, tableOfContents: toc)
     }
 
@@ -421,32 +422,46 @@ private func collapseWhitespace(_ text: String) -> String {
         .joined(separator: " ")
 }
 
-/// `text` with every occurrence of `target` replaced, comparing UTF-8 bytes (no Unicode
-/// normalization: both are ASCII markup here).
-func replacingOccurrences(of target: String, in text: String, with replacement: String) -> String {
-    let needle = Array(target.utf8)
-    guard let first = needle.first else { return text }
+/// `text` with every occurrence of each pattern replaced, in one pass over its UTF-8 bytes (no
+/// Unicode normalization: the patterns are ASCII markup here). At each position the first pattern
+/// that matches wins; replaced text is not scanned again.
+func replacingOccurrences(_ patches: [(String, String)], in text: String) -> String {
+    let patterns = patches.map { (Array($0.0.utf8), Array($0.1.utf8)) }.filter { !$0.0.isEmpty }
+    guard !patterns.isEmpty else { return text }
+    var isFirstByte = [Bool](repeating: false, count: 256)
+    for (needle, _) in patterns { isFirstByte[Int(needle[0])] = true }
     var output: [UInt8] = []
     var found = false
     var text = text
     text.withUTF8 { bytes in
         var index = 0
         var copied = 0
-        while index + needle.count <= bytes.count {
-            if bytes[index] == first && needle.indices.allSatisfy({ bytes[index + $0] == needle[$0] }) {
+        let count = bytes.count
+        scan: while index < count {
+            guard isFirstByte[Int(bytes[index])] else {
+                index += 1
+                continue
+            }
+            for (needle, replacement) in patterns where index + needle.count <= count {
+                var matched = true
+                for offset in 1..<needle.count where bytes[index + offset] != needle[offset] {
+                    matched = false
+                    break
+                }
+                guard matched, bytes[index] == needle[0] else { continue }
                 if !found {
                     found = true
-                    output.reserveCapacity(bytes.count + 256)
+                    output.reserveCapacity(count + 256)
                 }
-                output.append(contentsOf: bytes[copied..<index])
-                output.append(contentsOf: replacement.utf8)
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
+                output.append(contentsOf: replacement)
                 index += needle.count
                 copied = index
-            } else {
-                index += 1
+                continue scan
             }
+            index += 1
         }
-        if found { output.append(contentsOf: bytes[copied...]) }
+        if found { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...])) }
     }
     return found ? String(decoding: output, as: UTF8.self) : text
 }

@@ -165,32 +165,40 @@ enum ContentLoader {
 /// looked at, not read word by word.
 func wordCount(_ text: String) -> Int {
     var count = 0
-    var inWord = false
-    var inFence = false
-    var atLineStart = true
-    var bytes = text.utf8[...]
-    while let byte = bytes.first {
-        if atLineStart {
-            let line = bytes.prefix { $0 != UInt8(ascii: "\n") }
-            let trimmed = line.drop { $0 == UInt8(ascii: " ") }
-            if trimmed.starts(with: "```".utf8) || trimmed.starts(with: "~~~".utf8) {
+    var text = text
+    text.withUTF8 { bytes in
+        var inWord = false
+        var inFence = false
+        var index = 0
+        let end = bytes.count
+        while index < end {
+            // At a line start: a fence line (``` or ~~~ after spaces) opens or closes a code block.
+            var first = index
+            while first < end && bytes[first] == UInt8(ascii: " ") { first += 1 }
+            if first + 2 < end, bytes[first] == bytes[first + 1], bytes[first] == bytes[first + 2],
+                bytes[first] == UInt8(ascii: "`") || bytes[first] == UInt8(ascii: "~")
+            {
                 inFence.toggle()
-                bytes = bytes.dropFirst(line.count)
                 inWord = false
+                while index < end && bytes[index] != UInt8(ascii: "\n") { index += 1 }
+                if index < end { index += 1 }
                 continue
             }
-            atLineStart = false
+            // The rest of the line, up to and including its newline.
+            while index < end {
+                let byte = bytes[index]
+                index += 1
+                if !inFence {
+                    let isWordByte =
+                        byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                        || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    if isWordByte && !inWord { count += 1 }
+                    inWord = isWordByte
+                }
+                if byte == UInt8(ascii: "\n") { break }
+            }
         }
-        if byte == UInt8(ascii: "\n") { atLineStart = true }
-        if !inFence {
-            let isWordByte =
-                byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-            if isWordByte && !inWord { count += 1 }
-            inWord = isWordByte
-        }
-        bytes = bytes.dropFirst()
     }
     return count
 }

@@ -123,10 +123,9 @@ struct LinkChecker {
 }
 
 /// The values of every `id="…"` attribute in `html` (scanned in place, without copying it).
-func elementIDs(in html: String) -> Set<String> {
+func elementIDs(in html: [UInt8]) -> Set<String> {
     var ids = Set<String>()
-    var html = html
-    html.withUTF8 { bytes in
+    html.withUnsafeBufferPointer { bytes in
         let marker: (UInt8, UInt8, UInt8, UInt8, UInt8) = (0x20, 0x69, 0x64, 0x3D, 0x22)  // ` id="`
         var index = 0
         let count = bytes.count

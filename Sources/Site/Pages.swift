@@ -1,5 +1,6 @@
 import Markdown
 import Support
+import Templating
 
 /// One file of the built site.
 struct OutputFile: Sendable {
@@ -15,11 +16,11 @@ struct OutputFile: Sendable {
 }
 
 /// An HTML page to render: its output path, template and context.
-struct PageJob: @unchecked Sendable {
+struct PageJob: Sendable {
     let path: String
     let template: String
-    /// The Mustache context. Built from value types only, read by one render at a time.
-    let context: [String: Any]
+    /// The Mustache context.
+    let context: TemplateValue
     /// For the sitemap: the page's site path and when it last changed (nil: no date to give).
     let sitePath: String
     let lastModified: LocalDateTime?
@@ -34,8 +35,10 @@ struct PageJob: @unchecked Sendable {
 struct PagePlanner {
     let model: SiteModel
     /// What every page's context shares: the site and its hashed asset paths.
-    private let siteContext: [String: Any]
-    private let assetContext: [String: String]
+    private let siteContext: TemplateValue
+    private let assetContext: TemplateValue
+    /// Each post's summary for lists, made once: a post appears in several lists.
+    private let summaries: [TemplateValue]
     /// Whether the build makes a search index (the search page says so when it does not).
     private let searchAvailable: Bool
 
@@ -48,24 +51,28 @@ struct PagePlanner {
         let config = model.config
         let root = config.rootPath
         siteContext = [
-            "title": config.title, "description": config.description, "base_url": config.baseURL,
-            "language": config.language, "author": config.author, "root": root,
-            "feed_atom": root + "feed.xml", "feed_json": root + "feed.json",
-            "pages": model.pages.map { ["title": $0.page.frontMatter.title, "url": $0.url] },
-            "tags_url": root + "tags/", "series_url": root + "series/", "archive_url": root + "arquivo/",
-            "search_url": root + "busca/",
+            "title": .string(config.title), "description": .string(config.description),
+            "base_url": .string(config.baseURL), "language": .string(config.language),
+            "author": .string(config.author), "root": .string(root),
+            "feed_atom": .string(root + "feed.xml"), "feed_json": .string(root + "feed.json"),
+            "pages": .list(
+                model.pages.map { ["title": .string($0.page.frontMatter.title), "url": .string($0.url)] }),
+            "tags_url": .string(root + "tags/"), "series_url": .string(root + "series/"),
+            "archive_url": .string(root + "arquivo/"), "search_url": .string(root + "busca/"),
         ]
         // "icons/rss.svg" is {{assets.icons_rss_svg}} in templates.
-        var assets: [String: String] = [:]
+        var assets: [String: TemplateValue] = [:]
         for (key, path) in templates.assets {
-            assets[String(key.map { $0.isLetter || $0.isNumber ? $0 : "_" })] = root + path
+            assets[String(key.map { $0.isLetter || $0.isNumber ? $0 : "_" })] = .string(root + path)
         }
-        assetContext = assets
+        assetContext = .object(assets)
+        summaries = parallelMap(Array(model.posts.indices)) { [model] index in
+            .object(Self.summary(index, model: model))
+        }
     }
 
     func jobs() -> [PageJob] {
-        var jobs: [PageJob] = []
-        for index in model.posts.indices { jobs.append(postJob(index)) }
+        var jobs = parallelMap(Array(model.posts.indices)) { index in postJob(index) }
         for page in model.pages { jobs.append(pageJob(page)) }
         jobs += listJobs(
             posts: Array(model.posts.indices), basePath: "", template: "home", title: config.title,
@@ -73,12 +80,13 @@ struct PagePlanner {
         for tag in model.tags {
             jobs += listJobs(
                 posts: tag.posts, basePath: "tags/\(tag.slug)/", template: "tag", title: "Tag: \(tag.name)",
-                description: "Posts com a tag \(tag.name).", extra: ["tag": tagContext(tag)])
+                description: "Posts com a tag \(tag.name).", extra: ["tag": .object(tagContext(tag))])
         }
         jobs.append(
             job(
                 path: "tags/", template: "tags", title: "Tags", description: "Todas as tags de \(config.title).",
-                extra: ["tags": model.tags.map(tagContext)], lastModified: newest(Array(model.posts.indices))))
+                extra: ["tags": .list(model.tags.map { .object(tagContext($0)) })],
+                lastModified: newest(Array(model.posts.indices))))
         for series in model.series {
             jobs.append(
                 job(
@@ -90,7 +98,8 @@ struct PagePlanner {
             job(
                 path: "series/", template: "series-index", title: "Séries",
                 description: "As séries de artigos de \(config.title).",
-                extra: ["series": model.series.map(seriesContext)], lastModified: newest(Array(model.posts.indices))))
+                extra: ["series": .list(model.series.map(seriesContext))],
+                lastModified: newest(Array(model.posts.indices))))
         jobs.append(archiveJob())
         jobs.append(
             job(
@@ -98,8 +107,8 @@ struct PagePlanner {
                 description: "Procure um assunto em todos os posts de \(config.title).",
                 extra: [
                     "search": [
-                        "available": searchAvailable, "bundle_url": root + Pagefind.outputFolder + "/",
-                    ] as [String: Any]
+                        "available": .bool(searchAvailable), "bundle_url": .string(root + Pagefind.outputFolder + "/"),
+                    ]
                 ], lastModified: nil))
         jobs.append(
             job(
@@ -112,41 +121,45 @@ struct PagePlanner {
 
     private func postJob(_ index: Int) -> PageJob {
         let rendered = model.posts[index]
-        var post = summary(index)
-        post["content"] = rendered.html
-        post["words"] = rendered.words
+        var post = Self.summary(index, model: model)
+        post["content"] = .string(rendered.html)
+        post["words"] = .int(rendered.words)
         post["toc"] = tocContext(rendered.tableOfContents)
-        post["has_toc"] = rendered.tableOfContents.count > 1
+        post["has_toc"] = .bool(rendered.tableOfContents.count > 1)
         if let place = model.seriesOfPost[index] {
             let series = model.series[place.series]
-            var context: [String: Any] = [
-                "name": series.name, "url": "\(root)series/\(series.slug)/", "total": partCount(series),
-                "part": partNumber(series.posts[place.position], position: place.position),
+            var context: [String: TemplateValue] = [
+                "name": .string(series.name), "url": .string("\(root)series/\(series.slug)/"),
+                "total": .int(partCount(series)),
+                "part": .int(Self.partNumber(series.posts[place.position], position: place.position, model: model)),
             ]
-            context["parts"] = seriesWindow(count: series.posts.count, current: place.position).map { position in
-                guard let position else { return ["gap": true] as [String: Any] }
-                let postIndex = series.posts[position]
-                return [
-                    "title": model.posts[postIndex].title, "url": model.posts[postIndex].url,
-                    "part": partNumber(postIndex, position: position), "current": postIndex == index,
-                ] as [String: Any]
-            }
+            context["parts"] = .list(
+                seriesWindow(count: series.posts.count, current: place.position).map { position in
+                    guard let position else { return ["gap": true] }
+                    let postIndex = series.posts[position]
+                    return [
+                        "title": .string(model.posts[postIndex].title), "url": .string(model.posts[postIndex].url),
+                        "part": .int(Self.partNumber(postIndex, position: position, model: model)),
+                        "current": .bool(postIndex == index),
+                    ]
+                })
             if place.position > 0 {
                 context["previous"] = link(series.posts[place.position - 1])
             }
             if place.position + 1 < series.posts.count {
                 context["next"] = link(series.posts[place.position + 1])
             }
-            post["series"] = context
+            post["series"] = .object(context)
         }
         let description = rendered.post.frontMatter.description ?? config.description
-        let article: [String: Any] = [
-            "published_time": rendered.post.dateLocal.rfc3339, "modified_time": rendered.post.modifiedLocal.rfc3339,
-            "tags": rendered.tags.map(\.name),
+        let article: TemplateValue = [
+            "published_time": .string(rendered.post.dateLocal.rfc3339),
+            "modified_time": .string(rendered.post.modifiedLocal.rfc3339),
+            "tags": .list(rendered.tags.map { .string($0.name) }),
         ]
         return job(
             path: "posts/\(rendered.post.slug)/", template: "post", title: rendered.title,
-            description: description, extra: ["post": post],
+            description: description, extra: ["post": .object(post)],
             lastModified: rendered.post.modifiedLocal, type: "article", origin: rendered.post.file,
             article: article, structuredData: blogPosting(rendered, description: description))
     }
@@ -193,25 +206,25 @@ struct PagePlanner {
 
     private func pageJob(_ page: RenderedPage) -> PageJob {
         let frontMatter = page.page.frontMatter
-        var context: [String: Any] = [
-            "title": frontMatter.title, "url": page.url, "content": page.html,
-            "toc": tocContext(page.tableOfContents), "has_toc": page.tableOfContents.count > 1,
+        var context: [String: TemplateValue] = [
+            "title": .string(frontMatter.title), "url": .string(page.url), "content": .string(page.html),
+            "toc": tocContext(page.tableOfContents), "has_toc": .bool(page.tableOfContents.count > 1),
         ]
         let date = frontMatter.updated ?? frontMatter.date
         if let date = date?.local(in: config.timeZone) {
-            context["date_iso"] = date.isoDate
-            context["date_text"] = date.portuguese
+            context["date_iso"] = .string(date.isoDate)
+            context["date_text"] = .string(date.portuguese)
         }
         return job(
             path: "\(page.page.path)/", template: "page", title: frontMatter.title,
-            description: frontMatter.description ?? config.description, extra: ["content_page": context],
+            description: frontMatter.description ?? config.description, extra: ["content_page": .object(context)],
             lastModified: date?.local(in: config.timeZone), origin: page.page.file)
     }
 
     /// A paginated list of posts at `basePath` (page 1) and `basePath/page/N/`.
     private func listJobs(
         posts: [Int], basePath: String, template: String, title: String, description: String,
-        extra: [String: Any]
+        extra: [String: TemplateValue]
     ) -> [PageJob] {
         let perPage = config.postsPerPage
         let pageCount = max(1, (posts.count + perPage - 1) / perPage)
@@ -219,12 +232,12 @@ struct PagePlanner {
         return (1...pageCount).map { number in
             let slice = Array(posts.dropFirst((number - 1) * perPage).prefix(perPage))
             var context = extra
-            context["posts"] = slice.map(summary)
+            context["posts"] = .list(slice.map { summaries[$0] })
             if pageCount > 1 {
-                var pagination: [String: Any] = ["current": number, "total": pageCount]
-                if number > 1 { pagination["previous_url"] = root + pagePath(number - 1) }
-                if number < pageCount { pagination["next_url"] = root + pagePath(number + 1) }
-                context["pagination"] = pagination
+                var pagination: [String: TemplateValue] = ["current": .int(number), "total": .int(pageCount)]
+                if number > 1 { pagination["previous_url"] = .string(root + pagePath(number - 1)) }
+                if number < pageCount { pagination["next_url"] = .string(root + pagePath(number + 1)) }
+                context["pagination"] = .object(pagination)
             }
             let pageTitle = number == 1 ? title : "\(title) (página \(number))"
             // Later pages get their own description, as each page has its own title.
@@ -238,14 +251,15 @@ struct PagePlanner {
     }
 
     private func archiveJob() -> PageJob {
-        var years: [[String: Any]] = []
+        var years: [TemplateValue] = []
         var current: (year: Int, posts: [Int])?
         for index in model.posts.indices {
             let year = model.posts[index].post.dateLocal.year
             if current?.year != year {
                 if let current {
                     years.append([
-                        "year": current.year, "count": current.posts.count, "posts": current.posts.map(summary),
+                        "year": .int(current.year), "count": .int(current.posts.count),
+                        "posts": .list(current.posts.map { summaries[$0] }),
                     ])
                 }
                 current = (year, [])
@@ -253,11 +267,14 @@ struct PagePlanner {
             current?.posts.append(index)
         }
         if let current {
-            years.append(["year": current.year, "count": current.posts.count, "posts": current.posts.map(summary)])
+            years.append([
+                "year": .int(current.year), "count": .int(current.posts.count),
+                "posts": .list(current.posts.map { summaries[$0] }),
+            ])
         }
         return job(
             path: "arquivo/", template: "archive", title: "Arquivo",
-            description: "Todos os posts de \(config.title), por ano.", extra: ["years": years],
+            description: "Todos os posts de \(config.title), por ano.", extra: ["years": .list(years)],
             lastModified: newest(Array(model.posts.indices)))
     }
 
@@ -267,76 +284,87 @@ struct PagePlanner {
     /// in it, which is then left out of the sitemap.
     private func job(
         path: String, file: String = "index.html", template: String, title: String, description: String,
-        extra: [String: Any],
+        extra: [String: TemplateValue],
         lastModified: LocalDateTime?, type: String = "website", isHome: Bool = false, origin: String? = nil,
-        article: [String: Any]? = nil, structuredData: JSON? = nil
+        article: TemplateValue? = nil, structuredData: JSON? = nil
     ) -> PageJob {
         var context = extra
         context["site"] = siteContext
         context["assets"] = assetContext
         let sitePath = root + path + (file == "index.html" ? "" : file)
-        var page: [String: Any] = [
-            "title": title, "description": description, "url": sitePath,
-            "canonical": config.absoluteURL(sitePath), "type": type,
-            "full_title": isHome ? config.title : "\(title) — \(config.title)", "is_home": isHome,
+        var page: [String: TemplateValue] = [
+            "title": .string(title), "description": .string(description), "url": .string(sitePath),
+            "canonical": .string(config.absoluteURL(sitePath)), "type": .string(type),
+            "full_title": .string(isHome ? config.title : "\(title) — \(config.title)"), "is_home": .bool(isHome),
         ]
         // OpenGraph `article:*` properties, and JSON-LD to be written raw inside a <script>.
         if let article { page["article"] = article }
-        if let structuredData { page["json_ld"] = JSON.scriptSafe(structuredData) }
-        context["page"] = page
+        if let structuredData { page["json_ld"] = .string(JSON.scriptSafe(structuredData)) }
+        context["page"] = .object(page)
         return PageJob(
-            path: path + file, template: template, context: context, sitePath: sitePath,
+            path: path + file, template: template, context: .object(context), sitePath: sitePath,
             lastModified: lastModified, inSitemap: file == "index.html",
             origin: origin ?? "the generated '\(template)' page \(sitePath)", generated: origin == nil)
     }
 
-    private func summary(_ index: Int) -> [String: Any] {
+    private static func summary(_ index: Int, model: SiteModel) -> [String: TemplateValue] {
         let rendered = model.posts[index]
         let frontMatter = rendered.post.frontMatter
         let date = rendered.post.dateLocal
-        var context: [String: Any] = [
-            "title": rendered.title, "url": rendered.url, "description": frontMatter.description ?? "",
-            "date_iso": date.isoDate, "date_text": date.portuguese, "reading_minutes": rendered.readingMinutes,
-            "tags": rendered.tags.map { ["name": $0.name, "url": "\(root)tags/\($0.slug)/"] },
+        let root = model.config.rootPath
+        var context: [String: TemplateValue] = [
+            "title": .string(rendered.title), "url": .string(rendered.url),
+            "description": .string(frontMatter.description ?? ""), "date_iso": .string(date.isoDate),
+            "date_text": .string(date.portuguese), "reading_minutes": .int(rendered.readingMinutes),
+            "tags": .list(
+                rendered.tags.map { ["name": .string($0.name), "url": .string("\(root)tags/\($0.slug)/")] }),
         ]
-        context["has_tags"] = !rendered.tags.isEmpty
+        context["has_tags"] = .bool(!rendered.tags.isEmpty)
         if let updated = rendered.post.updatedLocal {
-            context["updated_iso"] = updated.isoDate
-            context["updated_text"] = updated.portuguese
+            context["updated_iso"] = .string(updated.isoDate)
+            context["updated_text"] = .string(updated.portuguese)
         }
         if let place = model.seriesOfPost[index] {
-            context["series_name"] = model.series[place.series].name
-            context["series_part"] = partNumber(index, position: place.position)
+            context["series_name"] = .string(model.series[place.series].name)
+            context["series_part"] = .int(partNumber(index, position: place.position, model: model))
         }
         return context
     }
 
-    private func link(_ index: Int) -> [String: Any] {
-        ["title": model.posts[index].title, "url": model.posts[index].url]
+    private func link(_ index: Int) -> TemplateValue {
+        ["title": .string(model.posts[index].title), "url": .string(model.posts[index].url)]
     }
 
-    private func tagContext(_ tag: Tag) -> [String: Any] {
-        ["name": tag.name, "url": "\(root)tags/\(tag.slug)/", "count": tag.posts.count]
+    private func tagContext(_ tag: Tag) -> [String: TemplateValue] {
+        ["name": .string(tag.name), "url": .string("\(root)tags/\(tag.slug)/"), "count": .int(tag.posts.count)]
     }
 
-    private func seriesContext(_ series: Series) -> [String: Any] {
+    private func seriesContext(_ series: Series) -> TemplateValue {
         [
-            "name": series.name, "url": "\(root)series/\(series.slug)/", "total": partCount(series),
-            "posts": series.posts.enumerated().map { position, index in
-                var context = summary(index)
-                context["part"] = partNumber(index, position: position)
-                return context
-            },
+            "name": .string(series.name), "url": .string("\(root)series/\(series.slug)/"),
+            "total": .int(partCount(series)),
+            "posts": .list(
+                series.posts.enumerated().map { position, index in
+                    var context = Self.summary(index, model: model)
+                    context["part"] = .int(Self.partNumber(index, position: position, model: model))
+                    return .object(context)
+                }),
         ]
     }
 
-    private func tocContext(_ entries: [TOCEntry]) -> [[String: Any]] {
+    private func tocContext(_ entries: [TOCEntry]) -> TemplateValue {
         let top = entries.map(\.level).min() ?? 1
-        return entries.map { ["level": $0.level, "depth": $0.level - top, "id": $0.id, "text": $0.text] }
+        return .list(
+            entries.map {
+                [
+                    "level": .int($0.level), "depth": .int($0.level - top), "id": .string($0.id),
+                    "text": .string($0.text),
+                ]
+            })
     }
 
     /// A post's number in its series: its `part` when the front matter gives one, else its place.
-    private func partNumber(_ post: Int, position: Int) -> Int {
+    private static func partNumber(_ post: Int, position: Int, model: SiteModel) -> Int {
         model.posts[post].post.frontMatter.part ?? position + 1
     }
 

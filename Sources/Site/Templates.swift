@@ -1,9 +1,9 @@
 import Foundation
-import Mustache
+import Templating
 
 /// The site's Mustache templates (`templates/**/*.mustache`) and hashed assets (`templates/assets/`).
 struct TemplateSet: Sendable {
-    let library: MustacheLibrary
+    let library: TemplateLibrary
     /// Asset path relative to `templates/assets/` → its output path relative to the site root,
     /// with a content hash in the name: "style.css" → "assets/style.1a2b3c4d5e6f7a8b.css".
     let assets: [String: String]
@@ -27,8 +27,8 @@ struct TemplateSet: Sendable {
             return nil
         }
         let files = ContentLoader.listFiles(in: directory)
-        var templates: [String: MustacheTemplate] = [:]
-        var texts: [String: (display: String, text: String)] = [:]
+        var templates: [String: Template] = [:]
+        var displays: [String: String] = [:]
         var present = Set<String>()
         for relative in files where relative.hasSuffix(".mustache") && !relative.hasPrefix("assets/") {
             let name = String(relative.dropLast(".mustache".count))
@@ -41,16 +41,14 @@ struct TemplateSet: Sendable {
                 log.append(diagnostic)
                 continue
             }
-            do {
-                templates[name] = try MustacheTemplate(string: source.text)
-                texts[name] = (fileDisplay, source.text)
-            } catch let error as MustacheTemplate.ParserError {
+            do throws(TemplateSyntaxError) {
+                templates[name] = try Template(source.text)
+                displays[name] = fileDisplay
+            } catch {
                 log.append(
                     Diagnostic(
-                        file: fileDisplay, line: error.context.lineNumber, column: error.context.columnNumber,
-                        message: "template syntax: \(describe(error.error))"))
-            } catch {
-                log.append(Diagnostic(file: fileDisplay, message: "template syntax: \(error)"))
+                        file: fileDisplay, line: error.line, column: error.column,
+                        message: "template syntax: \(error.message)"))
             }
         }
         for (name, purpose) in required where !present.contains(name) {
@@ -59,9 +57,9 @@ struct TemplateSet: Sendable {
                     file: "\(display)/\(name).mustache",
                     message: "missing template '\(name)', needed for \(purpose)"))
         }
-        for name in texts.keys.sorted() {
-            let (fileDisplay, text) = texts[name]!
-            for reference in partialReferences(in: text) where templates[reference.name] == nil {
+        for name in displays.keys.sorted() {
+            let fileDisplay = displays[name]!
+            for reference in templates[name]!.references where templates[reference.name] == nil {
                 log.append(
                     Diagnostic(
                         file: fileDisplay, line: reference.line, column: reference.column,
@@ -80,52 +78,14 @@ struct TemplateSet: Sendable {
             assets[key] = hashedName(relative, contents: Array(data))
             assetSources[key] = path
         }
-        return TemplateSet(library: MustacheLibrary(templates: templates), assets: assets, assetSources: assetSources)
+        return TemplateSet(library: TemplateLibrary(templates: templates), assets: assets, assetSources: assetSources)
     }
 
-    func render(_ context: [String: Any], template name: String) -> String {
-        guard let output = library.render(context, withTemplate: name) else {
+    func render(_ context: TemplateValue, template name: String) -> [UInt8] {
+        guard let output = library.render(context, template: name) else {
             preconditionFailure("template '\(name)' was checked at load time")
         }
         return output
-    }
-
-    /// `{{> name}}` and `{{< name}}` tags, with their position.
-    static func partialReferences(in text: String) -> [(name: String, line: Int, column: Int)] {
-        var references: [(String, Int, Int)] = []
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (lineIndex, line) in lines.enumerated() {
-            var rest = line[...]
-            while let open = rest.range(of: "{{") {
-                let afterOpen = rest[open.upperBound...]
-                guard let marker = afterOpen.first, marker == ">" || marker == "<" else {
-                    rest = afterOpen
-                    continue
-                }
-                let nameStart = afterOpen.dropFirst()
-                guard let close = nameStart.range(of: "}}") else { break }
-                let name = String(nameStart[..<close.lowerBound]).trimmingWhitespace
-                let column = line.distance(from: line.startIndex, to: open.lowerBound) + 1
-                references.append((name, lineIndex + 1, column))
-                rest = nameStart[close.upperBound...]
-            }
-        }
-        return references
-    }
-
-    private static func describe(_ error: Error) -> String {
-        switch error as? MustacheTemplate.Error {
-        case .sectionCloseNameIncorrect?: return "closing tag does not match the open section"
-        case .unfinishedName?: return "unfinished tag name"
-        case .expectedSectionEnd?: return "section is never closed"
-        case .invalidSetDelimiter?: return "invalid set-delimiter tag"
-        case .transformAppliedToInheritanceSection?: return "a transform cannot apply to an inherited section"
-        case .illegalTokenInsideInheritSection?: return "only {{$block}} tags may appear inside {{<parent}}"
-        case .textInsideInheritSection?: return "text inside {{<parent}} must be in a {{$block}}"
-        case .invalidConfigVariableSyntax?: return "invalid {{% ... }} setting"
-        case .unrecognisedConfigVariable?: return "unknown {{% ... }} setting"
-        case nil: return String(describing: error)
-        }
     }
 }
 
