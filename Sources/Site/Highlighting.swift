@@ -24,6 +24,9 @@ public struct HighlightOptions: Sendable {
     /// Longest wait for Python to start and import Pygments, and for the reply to one block
     /// after that: a worker that takes longer is killed and the rest of the code left plain.
     public var startTimeout: Duration = .seconds(20)
+    /// Where highlighted snippets are kept between builds (set by the builder from its cache
+    /// folder); nil keeps nothing.
+    var cacheDirectory: String?
     public var replyTimeout: Duration = .seconds(30)
 
     public init(
@@ -49,6 +52,8 @@ struct HighlightSummary: Sendable {
     var highlighted = 0
     /// Python worker processes started (one per build, or none).
     var workersStarted = 0
+    /// Distinct snippets taken from the cache of earlier builds.
+    var fromCache = 0
     /// The notice given, if any.
     var notice: String?
 }
@@ -108,12 +113,26 @@ func highlightCodeBlocks(
     summary.codeBlocks = snippetIndices.reduce(0) { $0 + $1.count }
     var highlighted = [String?](repeating: nil, count: distinct.count)
     if options.enabled && !distinct.isEmpty {
-        let batch = PygmentsBatch.run(distinct, options: options, siteRoot: siteRoot)
-        highlighted = batch.html
-        summary.workersStarted = batch.workersStarted
-        if let notice = batch.notice {
-            summary.notice = notice
-            options.notice(notice)
+        // Snippets highlighted by an earlier build with the same Python and Pygments are reused;
+        // only the others go to a worker.
+        var cache = HighlightCache(options: options, siteRoot: siteRoot)
+        var missing: [Int] = []
+        for (index, snippet) in distinct.enumerated() {
+            if let html = cache?.html(for: snippet) { highlighted[index] = html } else { missing.append(index) }
+        }
+        summary.fromCache = distinct.count - missing.count
+        if !missing.isEmpty {
+            let batch = PygmentsBatch.run(missing.map { distinct[$0] }, options: options, siteRoot: siteRoot)
+            for (position, index) in missing.enumerated() { highlighted[index] = batch.html[position] }
+            summary.workersStarted = batch.workersStarted
+            if let notice = batch.notice {
+                summary.notice = notice
+                options.notice(notice)
+            } else {
+                cache?.save(
+                    added: missing.compactMap { index in highlighted[index].map { (distinct[index], $0) } },
+                    used: distinct)
+            }
         }
     }
     let html = snippetIndices.map { indices in indices.map { highlighted[$0] } }
@@ -541,3 +560,67 @@ let workerScript = #"""
             html = None
         reply({"id": request["id"], "html": html})
     """#
+
+/// Highlighted snippets kept between builds, in one file per Python (and so per Pygments) in the
+/// cache folder: records of a key line (`hash<TAB>length`) followed by that many bytes of HTML.
+/// New snippets are appended; the file is rewritten with only the snippets in use when it holds
+/// more than twice as many. A record that does not parse ends the reading (the rest is redone).
+struct HighlightCache {
+    let path: String
+    private var entries: [UInt64: String] = [:]
+
+    init?(options: HighlightOptions, siteRoot: String) {
+        guard let directory = options.cacheDirectory,
+            case .found(let python) = PythonLocation.find(
+                explicit: options.python, environment: options.environment, siteRoot: siteRoot),
+            let identity = executableIdentity(python, path: "")
+        else { return nil }
+        let namespace = "\(PygmentsBatch.expectedVersion) \(identity) \(pythonPackagesStamp(python))"
+        path = directory + "/highlight-" + String(contentHash(Array(namespace.utf8)), radix: 16)
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let bytes = [UInt8](data)
+        var offset = 0
+        while let newline = bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) {
+            let header = String(decoding: bytes[offset..<newline], as: UTF8.self).split(separator: "\t")
+            guard header.count == 2, let key = UInt64(header[0], radix: 16), let length = Int(header[1]),
+                length >= 0, newline + 1 + length <= bytes.count
+            else { break }
+            entries[key] = String(decoding: bytes[(newline + 1)..<(newline + 1 + length)], as: UTF8.self)
+            offset = newline + 1 + length
+        }
+    }
+
+    static func key(_ snippet: CodeSnippet) -> UInt64 {
+        contentHash(Array((snippet.language + "\u{0}" + snippet.code).utf8))
+    }
+
+    func html(for snippet: CodeSnippet) -> String? {
+        entries[Self.key(snippet)]
+    }
+
+    private static func record(_ key: UInt64, _ html: String) -> [UInt8] {
+        Array("\(String(key, radix: 16))\t\(html.utf8.count)\n".utf8) + Array(html.utf8)
+    }
+
+    /// Appends `added`; rewrites the file with only the snippets in `used` when it grew too big.
+    mutating func save(added: [(CodeSnippet, String)], used: [CodeSnippet]) {
+        guard !added.isEmpty else { return }
+        for (snippet, html) in added { entries[Self.key(snippet)] = html }
+        if entries.count > 2 * used.count + 100 {
+            var bytes: [UInt8] = []
+            for snippet in used {
+                let key = Self.key(snippet)
+                if let html = entries[key] { bytes += Self.record(key, html) }
+            }
+            try? writeFileAtomically(bytes, to: path)
+            return
+        }
+        var bytes: [UInt8] = []
+        for (snippet, html) in added { bytes += Self.record(Self.key(snippet), html) }
+        if let slash = path.lastIndex(of: "/") { try? StagingDirectory.makeDirectories(path[..<slash]) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+}

@@ -36,7 +36,7 @@ struct StagingDirectory: Sendable {
     /// Writes `bytes` at `relativePath`, creating its folders. Safe to call from many threads
     /// for different paths. Uses plain POSIX writes: Foundation's fsync on every file would cost
     /// seconds on a large site.
-    func write(_ bytes: some Collection<UInt8>, to relativePath: String) throws(WriteError) {
+    func write(_ bytes: [UInt8], to relativePath: String) throws(WriteError) {
         let target = path + "/" + relativePath
         if let slash = relativePath.lastIndex(of: "/") {
             try Self.makeDirectories(path + "/" + relativePath[..<slash])
@@ -45,8 +45,7 @@ struct StagingDirectory: Sendable {
         guard fd >= 0 else { throw WriteError(path: target, message: "cannot create file: \(errnoText())") }
         defer { close(fd) }
         var failure: WriteError?
-        var contiguous = Array(bytes)
-        contiguous.withUnsafeMutableBytes { buffer in
+        bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
@@ -61,24 +60,29 @@ struct StagingDirectory: Sendable {
         if let failure { throw failure }
     }
 
-    func write(_ text: String, to relativePath: String) throws(WriteError) {
-        try write(text.utf8, to: relativePath)
+    /// Puts the file at `source` (an unchanged file of the previous output) at `relativePath` by
+    /// a hard link: no data is written. False when the link cannot be made (the caller writes).
+    func link(from source: String, to relativePath: String) -> Bool {
+        if let slash = relativePath.lastIndex(of: "/") {
+            do throws(WriteError) {
+                try Self.makeDirectories(path + "/" + relativePath[..<slash])
+            } catch { return false }
+        }
+        return Glibc.link(source, path + "/" + relativePath) == 0
     }
 
-    func copy(from source: String, to relativePath: String) throws(WriteError) {
-        guard let data = FileManager.default.contents(atPath: source) else {
-            throw WriteError(path: source, message: "cannot read file: \(errnoText())")
+    /// Makes the new site durable (unless told not to), puts it in place of the old one in one
+    /// step, then deletes the old one. Files are written without fsync; one `syncfs` here covers
+    /// them all.
+    func commit(durable: Bool = true) throws(WriteError) {
+        if durable {
+            guard prensa_sync_filesystem(path) == 0 else {
+                throw WriteError(path: path, message: "cannot flush the new site to disk: \(errnoText())")
+            }
         }
-        try write(data, to: relativePath)
-    }
-
-    /// Makes the new site durable, puts it in place of the old one in one step, then deletes the
-    /// old one. Files are written without fsync; one `syncfs` here covers them all.
-    func commit() throws(WriteError) {
-        guard prensa_sync_filesystem(path) == 0 else {
-            throw WriteError(path: path, message: "cannot flush the new site to disk: \(errnoText())")
+        defer {
+            if durable { _ = prensa_sync_directory(URL(fileURLWithPath: output).deletingLastPathComponent().path) }
         }
-        defer { _ = prensa_sync_directory(URL(fileURLWithPath: output).deletingLastPathComponent().path) }
         if FileManager.default.fileExists(atPath: output) {
             if prensa_exchange_paths(path, output) == 0 {
                 try Self.removeTree(path)
@@ -141,6 +145,70 @@ struct StagingDirectory: Sendable {
             try? removeTree(parent + "/" + entry)
         }
     }
+}
+
+/// Puts a build's files into the staging folder: a file whose bytes are those the previous build
+/// wrote at the same path is hard-linked from the current output instead of written again.
+final class OutputWriter: @unchecked Sendable {
+    let staging: StagingDirectory
+    /// The current output folder and what the manifest says is in it; nil for a full build.
+    private let previousOutput: (root: String, stamps: [String: BuildManifest.OutputStamp])?
+    private let lock = NSLock()
+    private var writtenCount = 0
+    private var linkedCount = 0
+
+    init(staging: StagingDirectory, previousOutput: (String, [String: BuildManifest.OutputStamp])?) {
+        self.staging = staging
+        self.previousOutput = previousOutput
+    }
+
+    /// Files written, and files linked unchanged from the previous output.
+    var written: Int { lock.withLock { writtenCount } }
+    var linked: Int { lock.withLock { linkedCount } }
+
+    /// Safe to call from many threads for different paths.
+    func put(_ bytes: [UInt8], at relativePath: String) throws(WriteError) -> BuildManifest.OutputStamp {
+        let stamp = BuildManifest.OutputStamp(size: bytes.count, hash: contentHash(bytes))
+        if let previousOutput, previousOutput.stamps[relativePath] == stamp,
+            staging.link(from: previousOutput.root + "/" + relativePath, to: relativePath)
+        {
+            lock.withLock { linkedCount += 1 }
+            return stamp
+        }
+        try staging.write(bytes, to: relativePath)
+        lock.withLock { writtenCount += 1 }
+        return stamp
+    }
+
+    func copy(from source: String, to relativePath: String) throws(WriteError) -> BuildManifest.OutputStamp {
+        guard let data = FileManager.default.contents(atPath: source) else {
+            throw WriteError(path: source, message: "cannot read file: \(errnoText())")
+        }
+        return try put(Array(data), at: relativePath)
+    }
+
+    /// Links a file of the previous output that the manifest lists with `stamp`.
+    func link(_ relativePath: String, stamp: BuildManifest.OutputStamp) throws(WriteError) {
+        guard let previousOutput, previousOutput.stamps[relativePath] == stamp,
+            staging.link(from: previousOutput.root + "/" + relativePath, to: relativePath)
+        else {
+            throw WriteError(path: relativePath, message: "cannot keep this file of the previous build")
+        }
+        lock.withLock { linkedCount += 1 }
+    }
+}
+
+/// Stamps of every file under `root/folder`, by path relative to `root`.
+func stampFiles(under root: String, folder: String) throws(WriteError) -> [String: BuildManifest.OutputStamp] {
+    var stamps: [String: BuildManifest.OutputStamp] = [:]
+    for relative in ContentLoader.listFiles(in: root + "/" + folder) {
+        let path = folder + "/" + relative
+        guard let data = FileManager.default.contents(atPath: root + "/" + path) else {
+            throw WriteError(path: root + "/" + path, message: "cannot read file: \(errnoText())")
+        }
+        stamps[path] = BuildManifest.OutputStamp(size: data.count, hash: contentHash(Array(data)))
+    }
+    return stamps
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, creating folders as needed,

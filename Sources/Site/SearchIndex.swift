@@ -35,7 +35,9 @@ struct Pagefind: Sendable {
     }
 
     /// Finds a Python with Pagefind. Asks it for Pagefind's version, which costs one short process.
-    static func locate(_ indexing: SearchIndexing, siteRoot: String, environment: [String: String]) -> Lookup {
+    static func locate(
+        _ indexing: SearchIndexing, siteRoot: String, environment: [String: String], cacheFile: String? = nil
+    ) -> Lookup {
         let requested: String
         let origin: String
         switch indexing {
@@ -61,12 +63,20 @@ struct Pagefind: Sendable {
             return .unavailable(
                 "search index skipped: no Python '\(requested)' (from \(origin)); \(advice)")
         }
-        let probe = run(python, ["-m", "pagefind", "--version"])
-        guard probe.status == 0, probe.output.hasPrefix("pagefind ") else {
+        // The answer is kept while the Python and its packages stay the same.
+        let identity = executableIdentity(python, path: "").map { $0 + " " + pythonPackagesStamp(python) }
+        let answer = cachedToolAnswer(identity: identity ?? "", cacheFile: identity == nil ? nil : cacheFile) {
+            let probe = run(python, ["-m", "pagefind", "--version"])
+            guard probe.status == 0, probe.output.hasPrefix("pagefind ") else {
+                return .failure(SubprocessError(message: probe.output))
+            }
+            return .success(probe.output.trimmingWhitespace)
+        }
+        guard case .success(let version) = answer else {
             return .unavailable(
                 "search index skipped: Pagefind is not installed for \(python) (from \(origin)); \(advice)")
         }
-        return .found(Pagefind(python: python, version: probe.output.trimmingWhitespace))
+        return .found(Pagefind(python: python, version: version))
     }
 
     /// Indexes the post bodies (`data-pagefind-body`) of the site in `folder` and writes the

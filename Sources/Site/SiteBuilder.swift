@@ -26,6 +26,14 @@ public struct BuildOptions: Sendable {
     public var search: SearchIndexing
     /// Code highlighting by Pygments: which Python, where the notice goes.
     public var highlighting: HighlightOptions
+    /// When pages changed, whether the search index is made again now (true, the default), or
+    /// the previous build's index is kept, marked stale, for a later build to redo (the dev
+    /// server reloads the browser first and refreshes the index after).
+    public var refreshSearchIndex = true
+    /// Flush the new site to disk before swapping it in (one `syncfs`), so that a crash right
+    /// after the build cannot leave a published site with empty files. The dev server's preview
+    /// folder, rebuilt at every start, does without.
+    public var durable = true
 
     public init(
         source: String = ".", output: String? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
@@ -56,17 +64,28 @@ public struct BuildOptions: Sendable {
 public struct BuildReport: Sendable {
     public var posts = 0
     public var pages = 0
+    /// Files of the output: written because they are new or changed, and unchanged (kept by a
+    /// hard link from the previous output).
     public var filesWritten = 0
+    public var filesUnchanged = 0
+    /// True when nothing the output depends on changed since the last build, which then did
+    /// nothing (the output folder was not touched).
+    public var upToDate = false
     /// Figures made by running their simulation, and figures taken from the cache.
     public var figuresComputed = 0
     public var figuresCached = 0
-    /// True when Pagefind indexed the site (the output has `pagefind/`).
+    /// True when the output has a search index (`pagefind/`).
     public var searchIndexed = false
+    /// True when that index is the previous build's, kept although pages changed
+    /// (`refreshSearchIndex` off): a build with it on makes it again.
+    public var searchStale = false
     /// Things the user should know that did not stop the build, printed as `note: ...`.
     public var notes: [String] = []
     /// Fenced code blocks with a language, and how many of them Pygments highlighted.
     public var codeBlocks = 0
     public var codeBlocksHighlighted = 0
+    /// Distinct code snippets whose highlighting came from the cache of earlier builds.
+    public var codeBlocksFromCache = 0
     /// Pygments worker processes started: one per build that has code blocks to highlight.
     public var highlightWorkers = 0
     /// What was said about highlighting (e.g. Pygments missing), at most one line.
@@ -87,10 +106,41 @@ public enum SiteBuilder {
     public static func build(_ options: BuildOptions) throws(BuildFailure) -> BuildReport {
         var report = BuildReport()
         var clock = PhaseClock(progress: options.progress)
+        // What the last build into this output read and wrote: when nothing changed, stop here.
+        let environment = ProcessInfo.processInfo.environment
+        let manifestPath = BuildManifest.path(
+            cacheDirectory: options.source + "/.prensa-cache", outputPath: options.outputPath)
+        let fingerprint = buildFingerprint(options, environment: environment)
+        let buildStart = Date()
+        let scan = InputScan(siteRoot: options.source)
+        let previous =
+            options.cacheDirectory == nil
+            ? nil
+            : BuildManifest(contentsOf: manifestPath).flatMap {
+                $0.fingerprint == fingerprint && $0.describesOutput(at: options.outputPath) ? $0 : nil
+            }
+        let inputs = scan.stamps(siteRoot: options.source, previous: previous?.inputs ?? [:])
+        if let previous, inputs.unchanged, !(previous.searchStale && options.refreshSearchIndex) {
+            let stamps = racyStampsCleared(inputs.stamps, since: buildStart)
+            if stamps != previous.inputs {
+                var touched = previous
+                touched.inputs = stamps
+                try? writeFileAtomically(touched.serialized(), to: manifestPath)
+            }
+            report.upToDate = true
+            report.searchStale = previous.searchStale
+            report.searchIndexed = previous.outputs.keys.contains { $0.hasPrefix(Pagefind.outputFolder + "/") }
+            report.filesUnchanged = previous.outputs.count
+            clock.lap("check", "\(scan.entries.count) inputs unchanged")
+            report.phases = clock.phases
+            return report
+        }
+        clock.lap("check", "\(scan.entries.count) inputs, \(previous == nil ? "full build" : "some changed")")
         let site = try load(options, highlight: true, clock: &clock)
         let pagefind: Pagefind?
         switch Pagefind.locate(
-            options.search, siteRoot: options.source, environment: ProcessInfo.processInfo.environment)
+            options.search, siteRoot: options.source, environment: environment,
+            cacheFile: options.cacheDirectory.map { $0 + "/pagefind-version" })
         {
         case .found(let found): pagefind = found
         case .unavailable(let why):
@@ -110,14 +160,17 @@ public enum SiteBuilder {
         } catch {
             throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
         }
-        let rendered = render(jobs, templates: site.templates, into: staging)
+        let writer = OutputWriter(
+            staging: staging, previousOutput: previous.map { (options.outputPath, $0.outputs) })
+        let rendered = render(jobs, templates: site.templates, writer: writer)
         clock.lap("render", "\(jobs.count) pages")
         var writeErrors = rendered.errors
+        var outputs = rendered.outputs
         for file in files {
-            do {
+            do throws(WriteError) {
                 switch file.contents {
-                case .text(let text): try staging.write(text, to: file.path)
-                case .copy(let source): try staging.copy(from: source, to: file.path)
+                case .text(let text): outputs[file.path] = try writer.put(Array(text.utf8), at: file.path)
+                case .copy(let source): outputs[file.path] = try writer.copy(from: source, to: file.path)
                 }
             } catch { writeErrors.append(error) }
         }
@@ -125,22 +178,51 @@ public enum SiteBuilder {
             staging.discard()
             throw BuildFailure([Diagnostic(file: first.path, message: first.message)])
         }
-        clock.lap("write", "\(jobs.count + files.count) files")
+        clock.lap("write", "\(writer.written) written, \(writer.linked) unchanged")
         if let pagefind {
-            do {
-                try pagefind.index(siteFolder: staging.path)
+            do throws(WriteError) {
+                // The index depends on the pages only: when no page changed, keep the last one.
+                let pages = { (stamps: [String: BuildManifest.OutputStamp]) in
+                    stamps.filter { $0.key.hasSuffix(".html") && !$0.key.hasPrefix(Pagefind.outputFolder + "/") }
+                }
+                let folder = Pagefind.outputFolder + "/"
+                let pagesChanged = previous.map { pages($0.outputs) != pages(outputs) } ?? true
+                if let previous, previous.outputs.keys.contains(where: { $0.hasPrefix(folder) }),
+                    !pagesChanged || !options.refreshSearchIndex
+                {
+                    for (path, stamp) in previous.outputs where path.hasPrefix(folder) {
+                        try writer.link(path, stamp: stamp)
+                        outputs[path] = stamp
+                    }
+                    report.searchStale = pagesChanged || previous.searchStale
+                    clock.lap("search", report.searchStale ? "Pagefind index kept (stale)" : "Pagefind index unchanged")
+                } else {
+                    try pagefind.index(siteFolder: staging.path)
+                    for (path, stamp) in try stampFiles(under: staging.path, folder: Pagefind.outputFolder) {
+                        outputs[path] = stamp
+                    }
+                    clock.lap("search", "Pagefind index")
+                }
             } catch {
                 staging.discard()
                 throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
             }
             report.searchIndexed = true
-            clock.lap("search", "Pagefind index")
         }
         do {
-            try staging.commit()
+            try staging.commit(durable: options.durable)
         } catch {
             staging.discard()
             throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
+        }
+        // Recorded only once the new site is in place: a build killed before leaves the old
+        // manifest, which no longer matches the output folder, so the next build is a full one.
+        if let identity = fileIdentity(options.outputPath) {
+            let manifest = BuildManifest(
+                fingerprint: fingerprint, outputPath: absolutePath(options.outputPath), outputDevice: identity.0,
+                outputInode: identity.1, inputs: racyStampsCleared(inputs.stamps, since: buildStart), outputs: outputs,
+                searchStale: report.searchStale)
+            try? writeFileAtomically(manifest.serialized(), to: manifestPath)
         }
         clock.lap("commit")
         report.posts = site.model.posts.count
@@ -149,10 +231,12 @@ public enum SiteBuilder {
         report.codeBlocks = site.model.highlighting.codeBlocks
         report.codeBlocksHighlighted = site.model.highlighting.highlighted
         report.highlightWorkers = site.model.highlighting.workersStarted
+        report.codeBlocksFromCache = site.model.highlighting.fromCache
         report.notices = site.model.highlighting.notice.map { [$0] } ?? []
         report.swiftSim = site.swiftSim.summary
         report.pages = jobs.count
-        report.filesWritten = jobs.count + files.count
+        report.filesWritten = writer.written
+        report.filesUnchanged = writer.linked
         let links = checkLinks(site.model, jobs: jobs, files: files, ids: rendered.ids)
         report.warnings =
             site.swiftSim.warnings
@@ -175,7 +259,7 @@ public enum SiteBuilder {
         let jobs = PagePlanner(model: site.model, templates: site.templates).jobs()
         let files = outputFiles(site, jobs: jobs)
         try checkConflicts(jobs: jobs, files: files, siteRoot: options.source, displayPrefix: options.displayPrefix)
-        let rendered = render(jobs, templates: site.templates, into: nil)
+        let rendered = render(jobs, templates: site.templates, writer: nil)
         clock.lap("render", "\(jobs.count) pages")
         let links = checkLinks(site.model, jobs: jobs, files: files, ids: rendered.ids)
         clock.lap("links", "\(links.broken.count) broken, \(links.external.count) external")
@@ -192,21 +276,42 @@ public enum SiteBuilder {
         return report
     }
 
-    /// Renders every page, writing it into `staging` when given, and collects each page's ids.
+    /// Renders every page, writing it through `writer` when given, and collects each page's ids.
     private static func render(
-        _ jobs: [PageJob], templates: TemplateSet, into staging: StagingDirectory?
-    ) -> (errors: [WriteError], ids: [String: Set<String>]) {
-        let results = parallelMap(jobs) { job -> (WriteError?, Set<String>) in
+        _ jobs: [PageJob], templates: TemplateSet, writer: OutputWriter?
+    ) -> (errors: [WriteError], ids: [String: Set<String>], outputs: [String: BuildManifest.OutputStamp]) {
+        let results = parallelMap(jobs) { job -> (Result<BuildManifest.OutputStamp?, WriteError>, Set<String>) in
             let html = templates.render(job.context, template: job.template)
             let ids = elementIDs(in: html)
             do throws(WriteError) {
-                try staging?.write(html, to: job.path)
-                return (nil, ids)
-            } catch { return (error, ids) }
+                return (.success(try writer?.put(html, at: job.path)), ids)
+            } catch { return (.failure(error), ids) }
         }
         var ids: [String: Set<String>] = [:]
-        for (job, result) in zip(jobs, results) { ids[job.path] = result.1 }
-        return (results.compactMap(\.0), ids)
+        var errors: [WriteError] = []
+        var outputs: [String: BuildManifest.OutputStamp] = [:]
+        for (job, result) in zip(jobs, results) {
+            ids[job.path] = result.1
+            switch result.0 {
+            case .success(let stamp): outputs[job.path] = stamp
+            case .failure(let error): errors.append(error)
+            }
+        }
+        return (errors, ids, outputs)
+    }
+
+    /// Input stamps to record: files changed in the last seconds before the build get no time, so
+    /// that the next build hashes them again (a same-size edit within the file system's time
+    /// granularity would otherwise look unchanged).
+    private static func racyStampsCleared(
+        _ stamps: [String: BuildManifest.InputStamp], since start: Date
+    ) -> [String: BuildManifest.InputStamp] {
+        let limit = Int64((start.timeIntervalSince1970 - 2) * 1_000_000_000)
+        return stamps.mapValues { stamp in
+            var stamp = stamp
+            if stamp.modified >= limit { stamp.modified = -1 }
+            return stamp
+        }
     }
 
     private static func checkLinks(
@@ -277,6 +382,7 @@ public enum SiteBuilder {
         // (duplicate slugs, series parts) so that one run reports every mistake.
         var highlighting = options.highlighting
         if !highlight { highlighting.enabled = false }
+        highlighting.cacheDirectory = options.cacheDirectory
         let model = SiteModel.make(
             content: content, config: config ?? .placeholder, figures: options.figures,
             cache: FigureCache(directory: options.cacheDirectory, swiftFigures: swiftSim.figures),

@@ -95,7 +95,9 @@ struct SiteModel: Sendable {
         let (highlighted, highlightSummary) = highlightCodeBlocks(
             of: parsed, options: highlightOptions, siteRoot: siteRoot)
         clock.lap(
-            "highlight", "\(highlightSummary.highlighted) of \(highlightSummary.codeBlocks) code blocks")
+            "highlight",
+            "\(highlightSummary.highlighted) of \(highlightSummary.codeBlocks) code blocks, "
+                + "\(highlightSummary.fromCache) distinct from the cache")
         // Stage 3, in parallel: put the highlighted code in and render.
         let posts = parallelMap(Array(sortedPosts.indices)) { index in
             let post = sortedPosts[index]

@@ -49,24 +49,35 @@ public enum JSON: Sendable, Hashable {
     }
 
     private static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
+        var bytes: [UInt8] = [UInt8(ascii: "\"")]
+        var value = value
+        value.withUTF8 { buffer in
+            bytes.reserveCapacity(buffer.count + 16)
+            var index = 0
+            while index < buffer.count {
+                let byte = buffer[index]
+                switch byte {
+                case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+                case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case 0..<0x20:
+                    let hex = String(byte, radix: 16)
+                    bytes += Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                case 0xE2
+                where index + 2 < buffer.count && buffer[index + 1] == 0x80
+                    && (buffer[index + 2] == 0xA8 || buffer[index + 2] == 0xA9):
+                    // U+2028 and U+2029 end a line in JavaScript.
+                    bytes += Array((buffer[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    index += 2
+                default: bytes.append(byte)
                 }
+                index += 1
             }
         }
-        output += "\""
+        bytes.append(UInt8(ascii: "\""))
+        output += String(decoding: bytes, as: UTF8.self)
     }
 
     /// A finite number as JSON writes it: integers without a fraction, others with up to 6

@@ -68,9 +68,16 @@ struct Build: ParsableCommand {
             if !site.quiet { printNotes(report.notes) }
             printWarnings(report.warnings)
             if site.verbose { printExternalLinks(report) }
-            if !site.quiet {
+            if !site.quiet && report.upToDate {
                 print(
-                    "Built \(report.posts) posts, \(report.pages) pages, \(report.filesWritten) files into \(options.outputPath)/ in \(format(elapsed))"
+                    "Nothing changed since the last build: \(options.outputPath)/ is up to date "
+                        + "(\(report.filesUnchanged) files, checked in \(format(elapsed)); --no-cache rebuilds everything)"
+                )
+            } else if !site.quiet {
+                let unchanged = report.filesUnchanged > 0 ? ", \(report.filesUnchanged) unchanged" : ""
+                print(
+                    "Built \(report.posts) posts, \(report.pages) pages into \(options.outputPath)/ "
+                        + "(\(report.filesWritten) files written\(unchanged)) in \(format(elapsed))"
                         + figureSummary(report))
             }
         } catch {

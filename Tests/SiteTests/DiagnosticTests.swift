@@ -224,7 +224,10 @@ import Testing
         try site.post("b", title: "B", date: "2026-13-01")
         #expect(site.failingBuild().count == 1)
         #expect(try site.snapshot() == before)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: site.root).filter { $0.hasPrefix(".") }
+        // No staging folder is left (the cache folder holds the last good build's manifest).
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: site.root).filter {
+            $0.hasPrefix(".") && $0 != ".prensa-cache"
+        }
         #expect(leftovers.isEmpty)
     }
 

@@ -111,7 +111,7 @@ import Testing
         #expect(report.highlightWorkers == 1)
         // The same blocks in another post are highlighted once, by the same worker.
         try site.post("copia", title: "Cópia", date: "2026-01-02", body: Self.body())
-        #expect(try site.build().highlightWorkers == 1)
+        #expect(try site.build(useCache: false).highlightWorkers == 1)
 
         let plain = try TestSite()
         defer { plain.delete() }
@@ -205,6 +205,25 @@ import Testing
         }
     }
 
+    @Test func snippetsHighlightedOnceAreTakenFromTheCache() throws {
+        let site = try Self.site()
+        defer { site.delete() }
+        let first = try site.build()
+        #expect(first.highlightWorkers == 1 && first.codeBlocksFromCache == 0)
+        // An edit elsewhere: every snippet comes from the cache, and no Python starts.
+        try site.post("outro", title: "Outro", date: "2026-01-03", body: "Texto sem código.\n")
+        let second = try site.build()
+        #expect(second.highlightWorkers == 0 && second.codeBlocksFromCache == second.codeBlocksHighlighted)
+        #expect(second.codeBlocksHighlighted == first.codeBlocksHighlighted)
+        // One new snippet: only it goes to a worker.
+        try site.post("novo", title: "Novo", date: "2026-01-04", body: "```c\nint novo(void);\n```\n")
+        let third = try site.build()
+        #expect(third.highlightWorkers == 1 && third.codeBlocksFromCache == second.codeBlocksFromCache)
+        // The same HTML as a build that highlights everything itself.
+        try site.build(output: site.root + "/uncached", useCache: false)
+        #expect(try site.snapshot("public") == (try site.snapshot("uncached")))
+    }
+
     @Test func twoBuildsAreByteIdentical() throws {
         let site = try Self.site()
         defer { site.delete() }
@@ -222,11 +241,13 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["PRENSA_HIGHLIGHT_WORKERS"] = "2"
         let two = try site.build(
-            output: site.root + "/two", highlighting: HighlightOptions(python: venvPython, environment: environment))
+            output: site.root + "/two", useCache: false,
+            highlighting: HighlightOptions(python: venvPython, environment: environment))
         #expect(two.highlightWorkers == 2)
         environment["PRENSA_HIGHLIGHT_WORKERS"] = "1"
         let one = try site.build(
-            output: site.root + "/one", highlighting: HighlightOptions(python: venvPython, environment: environment))
+            output: site.root + "/one", useCache: false,
+            highlighting: HighlightOptions(python: venvPython, environment: environment))
         #expect(one.highlightWorkers == 1)
         #expect(try site.snapshot("two") == (try site.snapshot("one")))
     }

@@ -162,3 +162,33 @@ func signalName(_ signal: Int32) -> String {
     default: return "signal \(signal)"
     }
 }
+
+/// A tool's answer to a version question (`swift --version`, `python -m pagefind --version`),
+/// kept in `cacheFile` with the identity of the files that decide it (the executable, and for
+/// Python its packages): asking costs a process, tens of milliseconds on every build otherwise.
+/// `ask` runs when the identity changed or nothing is cached; a failed answer is not kept.
+func cachedToolAnswer(
+    identity: String, cacheFile: String?, ask: () -> Result<String, SubprocessError>
+) -> Result<String, SubprocessError> {
+    let header = "identity " + identity + "\n"
+    if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile) {
+        let text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix(header) { return .success(String(text.dropFirst(header.count))) }
+    }
+    let answer = ask()
+    if let cacheFile, case .success(let text) = answer {
+        try? writeFileAtomically(Array((header + text).utf8), to: cacheFile)
+    }
+    return answer
+}
+
+/// Who `name` (a path, or a command looked up on `PATH`) really is: its resolved path, size,
+/// modification time and inode; nil when there is no such executable.
+func executableIdentity(_ name: String, path: String) -> String? {
+    guard let found = Pagefind.executablePath(name, path: path), let real = realpath(found, nil) else { return nil }
+    defer { free(real) }
+    let resolved = String(cString: real)
+    var info = stat()
+    guard stat(resolved, &info) == 0 else { return nil }
+    return "\(resolved) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ino)"
+}

@@ -88,7 +88,8 @@ enum SwiftSim {
         outcome.summary.blocks = outcome.blocks.count
 
         let detected: SwiftSimEnvironment
-        switch SwiftSimEnvironment.detect(environment: environment) {
+        let versionFile = settings.resultsDirectory.map { $0 + "/swift-version" }
+        switch SwiftSimEnvironment.detect(environment: environment, cacheFile: versionFile) {
         case .success(let value): detected = value
         case .failure(let error):
             log.error(error.message, at: first.location)

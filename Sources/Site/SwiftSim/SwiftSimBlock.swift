@@ -173,26 +173,35 @@ struct SwiftSimEnvironment: Sendable, Hashable {
     let swift: String
 
     /// Finds Prensa's source tree and asks the toolchain its version; a message when either fails.
-    static func detect(environment: [String: String] = ProcessInfo.processInfo.environment) -> Result<
-        SwiftSimEnvironment, SubprocessError
-    > {
+    static func detect(
+        environment: [String: String] = ProcessInfo.processInfo.environment, cacheFile: String? = nil
+    ) -> Result<SwiftSimEnvironment, SubprocessError> {
         let root: String
         switch PrensaSourceTree.locate(environment: environment) {
         case .success(let found): root = found
         case .failure(let error): return .failure(error)
         }
         let swift = environment["PRENSA_SWIFT"].flatMap { $0.isEmpty ? nil : $0 } ?? "swift"
-        switch runSubprocess(swift, ["--version"], timeout: 60) {
-        case .failure(let error):
-            return .failure(SubprocessError(message: "swift sim blocks need the Swift toolchain: \(error.message)"))
-        case .success(let result) where !result.succeeded:
-            return .failure(
-                SubprocessError(message: "'\(swift) --version' failed: \(result.stderrText.trimmingWhitespace)"))
-        case .success(let result):
+        let identity = executableIdentity(swift, path: environment["PATH"] ?? "/usr/bin:/bin")
+        let version = cachedToolAnswer(identity: identity ?? "", cacheFile: identity == nil ? nil : cacheFile) {
+            switch runSubprocess(swift, ["--version"], timeout: 60) {
+            case .failure(let error):
+                return .failure(
+                    SubprocessError(message: "swift sim blocks need the Swift toolchain: \(error.message)"))
+            case .success(let result) where !result.succeeded:
+                return .failure(
+                    SubprocessError(message: "'\(swift) --version' failed: \(result.stderrText.trimmingWhitespace)"))
+            case .success(let result):
+                return .success(result.stdoutText.trimmingWhitespace)
+            }
+        }
+        switch version {
+        case .failure(let error): return .failure(error)
+        case .success(let version):
             return .success(
                 SwiftSimEnvironment(
                     prensaRoot: root, prensaVersion: PrensaSourceTree.sourceHash(root: root),
-                    swiftVersion: result.stdoutText.trimmingWhitespace, swift: swift))
+                    swiftVersion: version, swift: swift))
         }
     }
 }
