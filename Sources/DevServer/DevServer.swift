@@ -17,18 +17,23 @@ public struct DevServerOptions: Sendable {
     public var port: UInt16
     /// Include posts and pages with `draft: true`.
     public var includeDrafts: Bool
-    /// How long the files must stay quiet after a change before the site is rebuilt.
+    /// How long the files must stay quiet after a file was created (its contents may still be
+    /// coming) before the site is rebuilt.
     public var debounce: Duration
+    /// How long to wait after a file was closed, renamed or deleted (a save is complete) before
+    /// the site is rebuilt: just enough to take in the other events of the same save.
+    public var settle: Duration
 
     public init(
         source: String = ".", host: String = "127.0.0.1", port: UInt16 = 8000, includeDrafts: Bool = false,
-        debounce: Duration = .milliseconds(100)
+        debounce: Duration = .milliseconds(100), settle: Duration = .milliseconds(10)
     ) {
         self.source = source
         self.host = host
         self.port = port
         self.includeDrafts = includeDrafts
         self.debounce = debounce
+        self.settle = settle
     }
 }
 
@@ -38,6 +43,8 @@ public enum DevServerEvent: Sendable {
     case built(BuildReport, seconds: Double, first: Bool)
     /// A build failed; the last good site is still served.
     case failed(BuildFailure)
+    /// The search index was made again after a rebuild that kept the previous one.
+    case searchIndexed
 }
 
 public struct DevServerError: Error, CustomStringConvertible {
@@ -106,13 +113,18 @@ public actor DevServer {
         baseURL = url
 
         let builder = Builder(
-            options: BuildOptions(
-                source: options.source, output: siteDirectory, includeDrafts: options.includeDrafts, baseURL: url),
+            options: {
+                var build = BuildOptions(
+                    source: options.source, output: siteDirectory, includeDrafts: options.includeDrafts, baseURL: url)
+                build.durable = false
+                return build
+            }(),
             siteDirectory: siteDirectory, state: state, hub: hub, onEvent: onEvent)
         // Watch first, so that an edit made during the first build is not missed.
         do {
             watcher = try FileWatcher(
-                parent: options.source, roots: ["content", "templates"], debounce: options.debounce
+                parent: options.source, roots: ["content", "templates"], debounce: options.debounce,
+                settle: options.settle
             ) { builder.build(first: false) }
         } catch {
             await stop()
@@ -232,14 +244,19 @@ private final class Once: @unchecked Sendable {
     }
 }
 
-/// Builds the site into the served folder, one build at a time, and tells the pages.
-private final class Builder: Sendable {
+/// Builds the site into the served folder, one build at a time, and tells the pages. Its one
+/// mutable property is read and written under `lock` only.
+private final class Builder: @unchecked Sendable {
     let options: BuildOptions
     let siteDirectory: String
     let state: SiteState
     let hub: ReloadHub
     let onEvent: @Sendable (DevServerEvent) -> Void
     private let lock = NSLock()
+    /// Builds started so far, under `lock`.
+    private var builds = 0
+    /// How long the sources must stay quiet after a rebuild before the search index is redone.
+    static let searchDelay: DispatchTimeInterval = .seconds(1)
 
     init(
         options: BuildOptions, siteDirectory: String, state: SiteState, hub: ReloadHub,
@@ -252,22 +269,49 @@ private final class Builder: Sendable {
         self.onEvent = onEvent
     }
 
+    /// Builds after a change: the pages first, keeping the previous search index when pages
+    /// changed, then, once no other change came for `searchDelay`, the search index (without
+    /// reloading the browser again): Pagefind's run never delays the next page reload.
     func build(first: Bool) {
-        lock.withLock {
-            let start = ContinuousClock.now
-            do throws(BuildFailure) {
-                let report = try SiteBuilder.build(options)
-                let elapsed = ContinuousClock.now - start
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                state.succeeded(root: SiteHandler.realPath(siteDirectory) ?? siteDirectory)
-                onEvent(.built(report, seconds: seconds, first: first))
-                hub.broadcast(ReloadHub.event("reload", data: "ok"))
-            } catch {
-                let lines = error.diagnostics.map(\.description)
-                state.failed(lines)
-                onEvent(.failed(error))
-                hub.broadcast(ReloadHub.buildError(lines))
+        let (stale, generation) = lock.withLock {
+            builds += 1
+            return (buildPages(first: first), builds)
+        }
+        guard stale else { return }
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.searchDelay) { [self] in
+            lock.withLock {
+                guard builds == generation else { return }  // a newer build schedules its own
+                var refresh = options
+                refresh.refreshSearchIndex = true
+                do throws(BuildFailure) {
+                    let report = try SiteBuilder.build(refresh)
+                    if !report.upToDate { onEvent(.searchIndexed) }
+                } catch {
+                    // The next change's build reports it.
+                }
             }
+        }
+    }
+
+    /// True when the search index was left stale.
+    private func buildPages(first: Bool) -> Bool {
+        let start = ContinuousClock.now
+        var options = options
+        options.refreshSearchIndex = first
+        do throws(BuildFailure) {
+            let report = try SiteBuilder.build(options)
+            let elapsed = ContinuousClock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            state.succeeded(root: SiteHandler.realPath(siteDirectory) ?? siteDirectory)
+            onEvent(.built(report, seconds: seconds, first: first))
+            hub.broadcast(ReloadHub.event("reload", data: "ok"))
+            return report.searchStale
+        } catch {
+            let lines = error.diagnostics.map(\.description)
+            state.failed(lines)
+            onEvent(.failed(error))
+            hub.broadcast(ReloadHub.buildError(lines))
+            return false
         }
     }
 }

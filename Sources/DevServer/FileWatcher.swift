@@ -5,7 +5,9 @@ import Foundation
 #endif
 
 /// Watches folders and everything under them with inotify, and calls `onChange` once the changes
-/// have settled (no new event for the debounce interval).
+/// have settled: no new event for a short settle time after a file was closed, renamed or
+/// deleted (a save is complete), or for the longer debounce interval after a file was created
+/// (its contents may still be coming).
 ///
 /// inotify watches are not recursive: every folder gets its own watch, and a folder created (or
 /// moved in) later gets one when its event arrives, together with everything already inside it.
@@ -24,6 +26,7 @@ final class FileWatcher: @unchecked Sendable {
     private let parent: String
     private let rootNames: Set<String>
     private let debounce: Duration
+    private let settle: Duration
     private let onChange: @Sendable () -> Void
     private var folders: [Int32: String] = [:]
     private var parentWatch: Int32 = -1
@@ -45,10 +48,14 @@ final class FileWatcher: @unchecked Sendable {
     }
 
     /// Watches `parent/name` for each of `roots` (e.g. `content` and `templates`) recursively.
-    init(parent: String, roots: [String], debounce: Duration, onChange: @escaping @Sendable () -> Void) throws {
+    init(
+        parent: String, roots: [String], debounce: Duration, settle: Duration = .milliseconds(10),
+        onChange: @escaping @Sendable () -> Void
+    ) throws {
         self.parent = parent
         self.rootNames = Set(roots)
         self.debounce = debounce
+        self.settle = settle
         self.onChange = onChange
         inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard inotify >= 0 else {
@@ -123,10 +130,13 @@ final class FileWatcher: @unchecked Sendable {
                 return
             }
             if descriptors[1].revents != 0 { return }
-            if descriptors[0].revents != 0, readEvents() {
-                let now = ContinuousClock.now
-                if firstChange == nil { firstChange = now }
-                deadline = min(now + debounce, firstChange! + Self.longestWait)
+            if descriptors[0].revents != 0 {
+                let batch = readEvents()
+                if batch.changed {
+                    let now = ContinuousClock.now
+                    if firstChange == nil { firstChange = now }
+                    deadline = min(now + (batch.complete ? settle : debounce), firstChange! + Self.longestWait)
+                }
             }
             if let due = deadline, ContinuousClock.now >= due {
                 deadline = nil
@@ -136,9 +146,11 @@ final class FileWatcher: @unchecked Sendable {
         }
     }
 
-    /// Reads every queued event; true when one of them is a change that matters.
-    private func readEvents() -> Bool {
+    /// Reads every queued event: whether one of them is a change that matters, and whether the
+    /// last such change completes a save (a file created, not yet closed, does not).
+    private func readEvents() -> (changed: Bool, complete: Bool) {
         var changed = false
+        var complete = true
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }
@@ -146,16 +158,19 @@ final class FileWatcher: @unchecked Sendable {
             let count = read(inotify, buffer, capacity)
             if count < 0 {
                 if errno == EINTR { continue }
-                return changed  // EAGAIN: the queue is empty
+                return (changed, complete)  // EAGAIN: the queue is empty
             }
-            if count == 0 { return changed }
+            if count == 0 { return (changed, complete) }
             var offset = 0
             let header = MemoryLayout<inotify_event>.size
             while offset + header <= count {
                 let event = buffer.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
                 let nameBytes = UnsafeRawBufferPointer(start: buffer + offset + header, count: Int(event.len))
                 let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
-                if handle(descriptor: event.wd, mask: event.mask, name: name) { changed = true }
+                if handle(descriptor: event.wd, mask: event.mask, name: name) {
+                    changed = true
+                    complete = event.mask & UInt32(IN_CREATE) == 0 || event.mask & UInt32(IN_ISDIR) != 0
+                }
                 offset += header + Int(event.len)
             }
         }

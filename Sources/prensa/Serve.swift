@@ -64,12 +64,18 @@ struct Serve: AsyncParsableCommand {
 
     @Sendable private static func show(_ event: DevServerEvent) {
         switch event {
+        case .built(let report, let seconds, let first) where report.upToDate:
+            say(
+                "\(first ? "Up to date" : "Unchanged"): nothing changed since the last build ("
+                    + "\(report.filesUnchanged) files, checked in " + String(format: "%.3f s", seconds) + ")\n")
         case .built(let report, let seconds, let first):
             say(
                 "\(first ? "Built" : "Rebuilt") \(report.posts) posts, \(report.pages) pages in "
-                    + String(format: "%.3f s", seconds) + "\n")
+                    + String(format: "%.3f s", seconds) + " (\(report.filesWritten) files written)\n")
         case .failed(let failure):
             _ = report(failure)
+        case .searchIndexed:
+            say("Search index updated\n")
         }
     }
 }
