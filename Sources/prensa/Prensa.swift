@@ -29,6 +29,9 @@ struct SiteOptions: ParsableArguments {
     @Flag(name: .long, help: "Run every simulation again instead of reusing .prensa-cache/.")
     var noCache = false
 
+    @Flag(name: .long, help: "Make no search index (the search page then says search is unavailable).")
+    var noSearch = false
+
     @Flag(name: .long, help: "Print only errors (for CI).")
     var quiet = false
 
@@ -37,7 +40,8 @@ struct SiteOptions: ParsableArguments {
 
     func options(output: String? = nil) -> BuildOptions {
         var options = BuildOptions(
-            source: source, output: output, includeDrafts: drafts, baseURL: baseURL, useCache: !noCache)
+            source: source, output: output, includeDrafts: drafts, baseURL: baseURL, useCache: !noCache,
+            search: noSearch ? .disabled : .automatic)
         // Phases as they finish: on a terminal, or always with --verbose; never with --quiet.
         if !quiet && (verbose || isatty(STDOUT_FILENO) == 1) {
             options.progress = { phase, seconds, detail in
