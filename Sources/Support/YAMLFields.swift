@@ -335,7 +335,7 @@ public struct YAMLFields {
             // libyaml's own words name its C API: "Maximum nesting level reached, set with ...".
             let tooDeep = problem.hasPrefix("Maximum nesting level reached")
             var message = "invalid YAML: " + (tooDeep ? "lists and mappings nest more than 1000 levels deep" : problem)
-            if let context { message += " (\(context.text) at line \(context.mark.line + lineOffset))" }
+            if let context, !tooDeep { message += " (\(context.text) at line \(context.mark.line + lineOffset))" }
             return at(mark, message)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return at(
