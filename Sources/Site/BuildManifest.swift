@@ -127,9 +127,21 @@ struct InputScan: Sendable {
 
     init(siteRoot: String, folders: [String] = ["content", "templates"]) {
         var entries: [String: Entry] = [:]
+        // Folders are visited once each (links can make loops), and a link to a folder is
+        // followed only when the folder is inside the site (the build refuses the others).
+        var visited = Set<[UInt64]>()
+        let realRoot = realpath(siteRoot, nil).map { pointer in
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
         var pending = folders
         while let relative = pending.popLast() {
-            guard let directory = opendir(siteRoot + "/" + relative) else { continue }
+            let absolute = siteRoot + "/" + relative
+            var folderInfo = stat()
+            guard stat(absolute, &folderInfo) == 0,
+                visited.insert([UInt64(folderInfo.st_dev), UInt64(folderInfo.st_ino)]).inserted,
+                let directory = opendir(absolute)
+            else { continue }
             defer { closedir(directory) }
             while let entry = readdir(directory) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -144,11 +156,24 @@ struct InputScan: Sendable {
                     continue
                 }
                 if (info.st_mode & S_IFMT) == S_IFDIR {
+                    var linkInfo = stat()
+                    let isLink = lstat(siteRoot + "/" + child, &linkInfo) == 0 && (linkInfo.st_mode & S_IFMT) == S_IFLNK
+                    if isLink {
+                        let target = realpath(siteRoot + "/" + child, nil).map { pointer in
+                            defer { free(pointer) }
+                            return String(cString: pointer)
+                        }
+                        entries[child] = Entry(size: -2, modified: 0)
+                        guard let target, let realRoot, target.hasPrefix(realRoot + "/") else { continue }
+                    }
                     pending.append(child)
-                } else {
+                } else if (info.st_mode & S_IFMT) == S_IFREG {
                     entries[child] = Entry(
                         size: Int64(info.st_size),
                         modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+                } else {
+                    // A FIFO, socket or device: never opened here (the build refuses it).
+                    entries[child] = Entry(size: -3, modified: Int64(info.st_mode))
                 }
             }
         }
@@ -167,7 +192,10 @@ struct InputScan: Sendable {
                 stamps[path] = old
                 continue
             }
-            let hash = FileManager.default.contents(atPath: siteRoot + "/" + path).map { contentHash(Array($0)) } ?? 0
+            // Only regular files are read (size -1, -2, -3: dangling link, folder link, FIFO...).
+            let hash =
+                entry.size < 0
+                ? 0 : FileManager.default.contents(atPath: siteRoot + "/" + path).map { contentHash(Array($0)) } ?? 0
             stamps[path] = BuildManifest.InputStamp(size: entry.size, modified: entry.modified, hash: hash)
             if previous[path]?.hash != hash || previous[path]?.size != entry.size { unchanged = false }
         }
@@ -196,8 +224,17 @@ func buildFingerprint(_ options: BuildOptions, environment: [String: String]) ->
         let resolved = Pagefind.executablePath(python, path: path) ?? "none"
         parts.append("python=\(python) \(resolved) \(fileStamp(resolved)) \(pythonPackagesStamp(resolved))")
     }
-    let swift = Pagefind.executablePath("swift", path: path) ?? "none"
+    let swiftName = environment["PRENSA_SWIFT"].flatMap { $0.isEmpty ? nil : $0 } ?? "swift"
+    let swift = Pagefind.executablePath(swiftName, path: path) ?? "none"
     parts.append("swift=\(swift) \(fileStamp(swift))")
+    // swift sim blocks are compiled against Prensa's sources of these modules.
+    if case .success(let tree) = PrensaSourceTree.locate(environment: environment) {
+        for folder in PrensaSourceTree.moduleFolders {
+            for relative in ContentLoader.listFiles(in: tree + "/Sources/" + folder).sorted() {
+                parts.append("source=\(folder)/\(relative) \(fileStamp(tree + "/Sources/" + folder + "/" + relative))")
+            }
+        }
+    }
     return String(contentHash(Array(parts.joined(separator: "\n").utf8)), radix: 16)
 }
 

@@ -53,7 +53,10 @@ enum ContentLoader {
         log: inout DiagnosticLog
     ) -> LoadedContent {
         var content = LoadedContent()
-        let relativePaths = listFiles(in: contentDir)
+        let relativePaths = listSiteFiles(
+            in: contentDir, displayPath: displayPrefix + "content",
+            siteRoot: URL(fileURLWithPath: contentDir)
+                .deletingLastPathComponent().path, log: &log)
         let markdown = relativePaths.filter { $0.hasSuffix(".md") }
         let results = parallelMap(markdown) { relative in
             loadMarkdown(
@@ -139,6 +142,67 @@ enum ContentLoader {
                     path: sitePath))
         }
         return loaded
+    }
+
+    /// Files under `dir` (the site's `content/` or `templates/`), as sorted paths relative to it,
+    /// skipping hidden files and folders. What could make the build read outside the site, read
+    /// for ever or loop is reported in `log` (at `displayPath/…`) and left out: a symbolic link
+    /// that leads outside `siteRoot` or nowhere, a folder reached twice through links, and
+    /// anything that is neither a file nor a folder (a FIFO would block the read).
+    static func listSiteFiles(
+        in dir: String, displayPath: String, siteRoot: String, log: inout DiagnosticLog
+    ) -> [String] {
+        let manager = FileManager.default
+        guard let realRoot = realPath(siteRoot), let realDir = realPath(dir) else { return listFiles(in: dir) }
+        var files: [String] = []
+        var pending = [""]
+        var visited: Set<String> = [realDir]
+        while let relative = pending.popLast() {
+            let absolute = relative.isEmpty ? dir : dir + "/" + relative
+            guard let names = try? manager.contentsOfDirectory(atPath: absolute) else { continue }
+            for name in names.sorted() where !name.hasPrefix(".") {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                let path = dir + "/" + child
+                let location = SourceLocation(file: displayPath + "/" + child, line: 0, column: 0)
+                var info = stat()
+                guard lstat(path, &info) == 0 else { continue }
+                if info.st_mode & S_IFMT == S_IFLNK {
+                    let target = (try? manager.destinationOfSymbolicLink(atPath: path)) ?? "?"
+                    guard let real = realPath(path), stat(path, &info) == 0 else {
+                        log.error("symbolic link to '\(target)', which does not exist", at: location)
+                        continue
+                    }
+                    guard real == realRoot || real.hasPrefix(realRoot + "/") else {
+                        log.error(
+                            "symbolic link to '\(target)', outside the site folder; copy what it points to into the site",
+                            at: location)
+                        continue
+                    }
+                    if info.st_mode & S_IFMT == S_IFDIR, !visited.insert(real).inserted {
+                        log.error(
+                            "symbolic link to '\(target)', a folder the build already reads (a loop, or the same files twice)",
+                            at: location)
+                        continue
+                    }
+                }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR:
+                    if let real = realPath(path) { visited.insert(real) }
+                    pending.append(child)
+                case S_IFREG:
+                    files.append(child)
+                default:
+                    log.error("not a regular file or folder (a FIFO, socket or device); remove it", at: location)
+                }
+            }
+        }
+        return files.sorted()
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Files under `dir`, as sorted paths relative to it, skipping hidden files and folders.

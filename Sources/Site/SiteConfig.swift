@@ -50,11 +50,13 @@ public struct SiteConfig: Sendable {
         switch SourceFile.read(path: path, displayPath: displayPath) {
         case .success(let file): source = file
         case .failure(let diagnostic):
-            let message =
-                FileManager.default.fileExists(atPath: path)
-                ? diagnostic.message
-                : "missing site configuration; create it with at least 'title:', 'description:' and 'base_url:'"
-            return .failure(BuildFailure([Diagnostic(file: displayPath, message: message)]))
+            // A file that exists but cannot be decoded keeps its line and column (invalid UTF-8).
+            guard FileManager.default.fileExists(atPath: path) else {
+                let message =
+                    "missing site configuration; create it with at least 'title:', 'description:' and 'base_url:'"
+                return .failure(BuildFailure([Diagnostic(file: displayPath, message: message)]))
+            }
+            return .failure(BuildFailure([diagnostic]))
         }
         var fields = YAMLFields(
             yaml: source.text, file: displayPath, lineOffset: 0, what: "site.yml", knownKeys: knownKeys)

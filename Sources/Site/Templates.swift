@@ -26,7 +26,9 @@ struct TemplateSet: Sendable {
             log.append(Diagnostic(file: display, message: "missing templates folder"))
             return nil
         }
-        let files = ContentLoader.listFiles(in: directory)
+        let files = ContentLoader.listSiteFiles(
+            in: directory, displayPath: display,
+            siteRoot: URL(fileURLWithPath: directory).deletingLastPathComponent().path, log: &log)
         var templates: [String: Template] = [:]
         var displays: [String: String] = [:]
         var present = Set<String>()

@@ -29,6 +29,13 @@ public struct YAMLFields {
         self.columnOffset = columnOffset
         self.what = what
         self.start = SourceLocation(file: file, line: lineOffset + 1, column: columnOffset + 1)
+        if let excess = YAMLLimits.firstExcess(in: yaml) {
+            log.error(
+                excess.message,
+                at: SourceLocation(
+                    file: file, line: excess.line + lineOffset, column: excess.column + columnOffset))
+            return
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
@@ -325,8 +332,10 @@ public struct YAMLFields {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            var message = "invalid YAML: \(problem)"
-            if let context { message += " (\(context.text) at line \(context.mark.line + lineOffset))" }
+            // libyaml's own words name its C API: "Maximum nesting level reached, set with ...".
+            let tooDeep = problem.hasPrefix("Maximum nesting level reached")
+            var message = "invalid YAML: " + (tooDeep ? "lists and mappings nest more than 1000 levels deep" : problem)
+            if let context, !tooDeep { message += " (\(context.text) at line \(context.mark.line + lineOffset))" }
             return at(mark, message)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return at(

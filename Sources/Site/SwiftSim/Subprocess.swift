@@ -33,9 +33,15 @@ struct SubprocessResult: Sendable {
 /// from /dev/null, and collects its output while it runs. With a `timeout` (seconds), or when it
 /// prints more than `outputLimit` bytes, it is killed with SIGKILL. `environment` nil inherits
 /// Prensa's. Returns a message when the process cannot be started.
+///
+/// With `ownProcessGroup`, the child leads a process group of its own, and SIGKILL goes to the
+/// whole group: at the time limit, and as soon as the child itself exits, so nothing it forked
+/// (and did not move to another group with `setsid`) outlives it or the limit. Whatever happens,
+/// the output pipes are read for at most `drainSeconds` after the child ended or was killed:
+/// a descendant holding them open cannot make the caller wait for ever.
 func runSubprocess(
     _ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Double? = nil,
-    outputLimit: Int = 64 << 20
+    outputLimit: Int = 64 << 20, ownProcessGroup: Bool = false, drainSeconds: Double = 2
 ) -> Result<SubprocessResult, SubprocessError> {
     let start = ContinuousClock.now
     var stdoutPipe: [Int32] = [-1, -1]
@@ -70,12 +76,25 @@ func runSubprocess(
     let envp: [UnsafeMutablePointer<CChar>?] = environmentStrings.map { strdup($0) } + [nil]
     defer { for pointer in envp { free(pointer) } }
 
+    #if canImport(Glibc)
+        var attributes = posix_spawnattr_t()
+    #else
+        var attributes: posix_spawnattr_t?
+    #endif
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    if ownProcessGroup {
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+    }
+
     var pid: pid_t = 0
     let spawned: Int32 = argv.withUnsafeBufferPointer { argvBuffer in
         envp.withUnsafeBufferPointer { envBuffer in
             executable.contains("/")
-                ? posix_spawn(&pid, executable, &actions, nil, argvBuffer.baseAddress!, envBuffer.baseAddress!)
-                : posix_spawnp(&pid, executable, &actions, nil, argvBuffer.baseAddress!, envBuffer.baseAddress!)
+                ? posix_spawn(&pid, executable, &actions, &attributes, argvBuffer.baseAddress!, envBuffer.baseAddress!)
+                : posix_spawnp(
+                    &pid, executable, &actions, &attributes, argvBuffer.baseAddress!, envBuffer.baseAddress!)
         }
     }
     close(stdoutPipe[1])
@@ -88,21 +107,41 @@ func runSubprocess(
 
     var result = SubprocessResult(termination: .exited(0), stdout: [], stderr: [])
     var open = [stdoutPipe[0], stderrPipe[0]]
-    let deadline = timeout.map { start + .milliseconds(Int64(($0 * 1000).rounded(.up))) }
+    let deadline = timeout.map { start + milliseconds($0) }
     var killed = false
+    var status: Int32 = 0
+    var reaped = false
+    /// Set when the child has ended or was killed: the pipes are read until then, no longer.
+    var drainDeadline: ContinuousClock.Instant?
+    func stop() {
+        kill(ownProcessGroup ? -pid : pid, SIGKILL)
+        killed = true
+        if drainDeadline == nil { drainDeadline = .now + milliseconds(drainSeconds) }
+    }
     var buffer = [UInt8](repeating: 0, count: 65536)
     while !open.isEmpty {
+        if ownProcessGroup, !reaped, waitpid(pid, &status, WNOHANG) == pid {
+            // The child is gone; whatever it forked into its group goes with it.
+            reaped = true
+            kill(-pid, SIGKILL)
+            if drainDeadline == nil { drainDeadline = .now + milliseconds(drainSeconds) }
+        }
+        if let deadline, !killed, !reaped, ContinuousClock.now >= deadline {
+            stop()
+            result.timedOut = true
+        }
+        if let drainDeadline, ContinuousClock.now >= drainDeadline { break }
+        var wakeUp = [deadline, drainDeadline].compactMap { $0 }.min()
+        if ownProcessGroup && !reaped {
+            // Look at the child now and then: it may exit while a descendant holds the pipes.
+            let soon = ContinuousClock.now + .milliseconds(50)
+            wakeUp = min(wakeUp ?? soon, soon)
+        }
         var waitMilliseconds: Int32 = -1
-        if let deadline, !killed {
-            let left = deadline - ContinuousClock.now
+        if let wakeUp {
+            let left = wakeUp - ContinuousClock.now
             let milliseconds = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
-            if milliseconds <= 0 {
-                kill(pid, SIGKILL)
-                killed = true
-                result.timedOut = true
-            } else {
-                waitMilliseconds = Int32(min(milliseconds + 1, 60_000))
-            }
+            waitMilliseconds = Int32(max(0, min(milliseconds + 1, 60_000)))
         }
         var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         let ready = poll(&fds, nfds_t(fds.count), waitMilliseconds)
@@ -119,8 +158,7 @@ func runSubprocess(
                     result.stderr += buffer[0..<count]
                 }
                 if result.stdout.count + result.stderr.count > outputLimit, !killed {
-                    kill(pid, SIGKILL)
-                    killed = true
+                    stop()
                     result.outputOverflowed = true
                 }
             } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
@@ -130,8 +168,11 @@ func runSubprocess(
         }
     }
     for fd in open { close(fd) }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    // Still unreaped, so its group id cannot have gone to another process.
+    if ownProcessGroup && !reaped && !open.isEmpty { kill(-pid, SIGKILL) }
+    if !reaped {
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
     // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import as functions.
     if status & 0x7f == 0 {
         result.termination = .exited((status >> 8) & 0xff)
@@ -141,6 +182,10 @@ func runSubprocess(
     let elapsed = ContinuousClock.now - start
     result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     return .success(result)
+}
+
+private func milliseconds(_ seconds: Double) -> Duration {
+    .milliseconds(Int64((seconds * 1000).rounded(.up)))
 }
 
 /// A process that could not be started.

@@ -335,7 +335,7 @@ enum SwiftSim {
         let result: SubprocessResult
         switch runSubprocess(
             package.runnerPath, [key, folder, cpuSeconds], environment: environment, timeout: timeout,
-            outputLimit: 16 << 20)
+            outputLimit: 16 << 20, ownProcessGroup: true)
         {
         case .success(let value): result = value
         case .failure(let error): return .failure(.cannotRun(error.message))
