@@ -26,7 +26,7 @@ public struct DevServerOptions: Sendable {
 
     public init(
         source: String = ".", host: String = "127.0.0.1", port: UInt16 = 8000, includeDrafts: Bool = false,
-        debounce: Duration = .milliseconds(100), settle: Duration = .milliseconds(10)
+        debounce: Duration = .milliseconds(100), settle: Duration = .milliseconds(20)
     ) {
         self.source = source
         self.host = host

@@ -49,7 +49,7 @@ final class FileWatcher: @unchecked Sendable {
 
     /// Watches `parent/name` for each of `roots` (e.g. `content` and `templates`) recursively.
     init(
-        parent: String, roots: [String], debounce: Duration, settle: Duration = .milliseconds(10),
+        parent: String, roots: [String], debounce: Duration, settle: Duration = .milliseconds(20),
         onChange: @escaping @Sendable () -> Void
     ) throws {
         self.parent = parent

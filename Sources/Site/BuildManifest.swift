@@ -187,17 +187,20 @@ struct InputScan: Sendable {
     ) -> (stamps: [String: BuildManifest.InputStamp], unchanged: Bool) {
         var stamps: [String: BuildManifest.InputStamp] = [:]
         var unchanged = previous.count == entries.count
+        var toHash: [(path: String, entry: Entry)] = []
         for (path, entry) in entries {
             if let old = previous[path], old.size == entry.size, old.modified == entry.modified {
                 stamps[path] = old
-                continue
+            } else {
+                toHash.append((path, entry))
             }
-            // Only regular files are read (size -1, -2, -3: dangling link, folder link, FIFO...).
-            let hash =
-                entry.size < 0
-                ? 0 : FileManager.default.contents(atPath: siteRoot + "/" + path).map { contentHash(Array($0)) } ?? 0
-            stamps[path] = BuildManifest.InputStamp(size: entry.size, modified: entry.modified, hash: hash)
-            if previous[path]?.hash != hash || previous[path]?.size != entry.size { unchanged = false }
+        }
+        // Only regular files are read (size -1, -2, -3: dangling link, folder link, FIFO...).
+        let hashes = parallelMap(toHash) { item in item.entry.size < 0 ? 0 : hashFile(siteRoot + "/" + item.path) }
+        for (item, hash) in zip(toHash, hashes) {
+            stamps[item.path] = BuildManifest.InputStamp(
+                size: item.entry.size, modified: item.entry.modified, hash: hash)
+            if previous[item.path]?.hash != hash || previous[item.path]?.size != item.entry.size { unchanged = false }
         }
         return (stamps, unchanged)
     }
@@ -276,6 +279,24 @@ func fileIdentity(_ path: String) -> (UInt64, UInt64)? {
 
 func absolutePath(_ path: String) -> String {
     URL(fileURLWithPath: path).standardizedFileURL.path
+}
+
+/// The content hash of the file at `path` read with plain POSIX calls; 0 when it cannot be read.
+func hashFile(_ path: String) -> UInt64 {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return 0 }
+    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+    var offset = 0
+    while offset < bytes.count {
+        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        offset += count
+    }
+    return bytes.withUnsafeBytes { contentHash(UnsafeRawBufferPointer(rebasing: $0[0..<offset])) }
 }
 
 /// A fast 64-bit hash of bytes (the xxHash64 algorithm, seed 0), to tell whether a file changed.
