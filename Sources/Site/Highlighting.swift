@@ -58,31 +58,75 @@ struct HighlightSummary: Sendable {
     var notice: String?
 }
 
-/// A document between parsing and rendering: figures expanded, code blocks found. Stages hand
-/// it from one thread to the next; only one thread uses it at a time.
-final class ParsedDocument: @unchecked Sendable {
-    let document: Document
+/// A document parsed, its figures expanded and rendered to HTML, with a placeholder where each
+/// code block goes: the cmark tree is freed as soon as this exists, so a big site never holds
+/// every tree at once while its code is highlighted. `html(with:)` puts the code in.
+struct ParsedDocument: Sendable {
     let figures: FigureExpansion
     /// Fenced blocks with a language, in document order.
-    let codeBlocks: [FencedBlock]
+    let codeBlocks: [CodeSnippet]
+    let links: [DocumentLink]
+    let tableOfContents: [TOCEntry]
+    /// The HTML with `<!--prensa-code-TOKEN-N-->` for code block N.
+    private let htmlWithPlaceholders: String
+    /// Random per document, so that no text of the author's can look like a placeholder.
+    private let token: String
 
     init(document: Document, figures: FigureExpansion) {
-        self.document = document
         self.figures = figures
-        codeBlocks = document.fencedBlocks().filter { !$0.language.isEmpty && !isFigureBlock($0) }
+        let blocks = document.fencedBlocks().filter { !$0.language.isEmpty && !isFigureBlock($0) }
+        codeBlocks = blocks.map { CodeSnippet(language: $0.language, code: $0.code) }
+        token = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        for (number, block) in blocks.enumerated() {
+            document.replace(block, withHTML: "<!--prensa-code-\(token)-\(number)-->\n")
+        }
+        links = document.links()
+        let rendered = document.render()
+        tableOfContents = rendered.tableOfContents
+        htmlWithPlaceholders = rendered.html
     }
 
-    /// Replaces every code block with `html[i]` from Pygments, or with its escaped code when
+    /// The HTML with every code block in place: `html[i]` from Pygments, or its escaped code when
     /// that is nil, as `<pre class="highlight"><code class="language-LANG">…</code></pre>`.
-    func substituteCodeBlocks(_ html: [String?]) {
-        for (block, highlighted) in zip(codeBlocks, html) {
-            let body = highlighted ?? HTML.escape(block.code)
-            document.replace(
-                block,
-                withHTML:
-                    "<pre class=\"highlight\" tabindex=\"0\"><code class=\"language-\(HTML.escape(block.language))\">\(body)</code></pre>\n"
-            )
+    func html(with highlighted: [String?]) -> String {
+        guard !codeBlocks.isEmpty else { return htmlWithPlaceholders }
+        let prefix = Array("<!--prensa-code-\(token)-".utf8)
+        var output: [UInt8] = []
+        var text = htmlWithPlaceholders
+        text.withUTF8 { bytes in
+            output.reserveCapacity(bytes.count + 1024)
+            var copied = 0
+            var index = 0
+            while index + prefix.count <= bytes.count {
+                guard bytes[index] == prefix[0], prefix.indices.allSatisfy({ bytes[index + $0] == prefix[$0] }) else {
+                    index += 1
+                    continue
+                }
+                var cursor = index + prefix.count
+                var number = 0
+                while cursor < bytes.count, bytes[cursor] >= UInt8(ascii: "0"), bytes[cursor] <= UInt8(ascii: "9") {
+                    number = number * 10 + Int(bytes[cursor] - UInt8(ascii: "0"))
+                    cursor += 1
+                }
+                guard number < codeBlocks.count, cursor + 3 <= bytes.count, bytes[cursor] == UInt8(ascii: "-"),
+                    bytes[cursor + 1] == UInt8(ascii: "-"), bytes[cursor + 2] == UInt8(ascii: ">")
+                else {
+                    index += 1
+                    continue
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
+                let block = codeBlocks[number]
+                let body = (number < highlighted.count ? highlighted[number] : nil) ?? HTML.escape(block.code)
+                output.append(
+                    contentsOf:
+                        "<pre class=\"highlight\" tabindex=\"0\"><code class=\"language-\(HTML.escape(block.language))\">\(body)</code></pre>"
+                        .utf8)
+                index = cursor + 3
+                copied = index
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
         }
+        return String(decoding: output, as: UTF8.self)
     }
 }
 
@@ -102,8 +146,7 @@ func highlightCodeBlocks(
     var distinct: [CodeSnippet] = []
     var indexOf: [CodeSnippet: Int] = [:]
     let snippetIndices = documents.map { parsed in
-        parsed.codeBlocks.map { block -> Int in
-            let snippet = CodeSnippet(language: block.language, code: block.code)
+        parsed.codeBlocks.map { snippet -> Int in
             if let index = indexOf[snippet] { return index }
             indexOf[snippet] = distinct.count
             distinct.append(snippet)

@@ -73,7 +73,8 @@ struct SiteModel: Sendable {
         let sortedPosts = content.posts.sorted {
             ($0.published, $1.slug) > ($1.published, $0.slug)
         }
-        // Stage 1, in parallel: parse, expand figures, find the code blocks.
+        // Stage 1, in parallel: parse, expand figures, find the code blocks, render (the code
+        // blocks left as placeholders) and free the cmark tree.
         let parsedPosts = parallelMap(sortedPosts) { post in
             let document = Document(parsing: post.body, options: options, lineOffset: post.bodyLineOffset)
             let figures = expandFigures(in: document, file: post.file, engine: engine, cache: cache)
@@ -98,26 +99,22 @@ struct SiteModel: Sendable {
             "highlight",
             "\(highlightSummary.highlighted) of \(highlightSummary.codeBlocks) code blocks, "
                 + "\(highlightSummary.fromCache) distinct from the cache")
-        // Stage 3, in parallel: put the highlighted code in and render.
+        // Stage 3, in parallel: put the highlighted code in.
         let posts = parallelMap(Array(sortedPosts.indices)) { index in
             let post = sortedPosts[index]
-            parsedPosts[index].substituteCodeBlocks(highlighted[index])
-            let links = parsedPosts[index].document.links()
-            let rendered = parsedPosts[index].document.render()
+            let parsed = parsedPosts[index]
             return RenderedPost(
-                post: post, html: rendered.html, tableOfContents: rendered.tableOfContents,
+                post: post, html: parsed.html(with: highlighted[index]), tableOfContents: parsed.tableOfContents,
                 words: wordCount(post.body), url: "\(root)posts/\(post.slug)/",
                 tags: post.frontMatter.tags.map { ($0.name, Slug.make($0.name)) }.filter { !$0.slug.isEmpty },
-                links: links)
+                links: parsed.links)
         }
         let pages = parallelMap(Array(content.pages.indices)) { index in
             let page = content.pages[index]
-            parsedPages[index].substituteCodeBlocks(highlighted[parsedPosts.count + index])
-            let links = parsedPages[index].document.links()
-            let rendered = parsedPages[index].document.render()
+            let parsed = parsedPages[index]
             return RenderedPage(
-                page: page, html: rendered.html, tableOfContents: rendered.tableOfContents,
-                url: "\(root)\(page.path)/", links: links)
+                page: page, html: parsed.html(with: highlighted[parsedPosts.count + index]),
+                tableOfContents: parsed.tableOfContents, url: "\(root)\(page.path)/", links: parsed.links)
         }
         let expansions = parsed.map(\.figures)
         checkDuplicateSlugs(posts, log: &log)
