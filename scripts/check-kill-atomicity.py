@@ -125,6 +125,23 @@ def staging_folders(root: str) -> list:
     return sorted(name for name in os.listdir(root) if name.startswith(".public.staging-"))
 
 
+def users_of(root: str, folders: list) -> list:
+    """Processes whose command line or open files mention one of `folders` (orphans of a
+    killed build still writing into its staging folder)."""
+    users = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+            paths = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+            paths.append(os.readlink(f"/proc/{pid}/cwd"))
+        except OSError:
+            continue
+        if any(folder in text for folder in folders for text in [command] + paths):
+            users.append(f"{pid}: {command[:80]}")
+    return users
+
+
 def build(prensa: str, root: str, env: dict) -> subprocess.Popen:
     return subprocess.Popen([prensa, "build", "--quiet", "--source", root], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -218,7 +235,8 @@ def main() -> int:
             leftovers = staging_folders(root)
             most_staging = max(most_staging, len(leftovers))
             if len(leftovers) > 1:
-                print(f"kill point {point}: staging folders accumulate: {leftovers}")
+                print(f"kill point {point}: staging folders accumulate: {leftovers}; "
+                      f"processes still using them: {users_of(root, leftovers)}")
                 return 1
 
         # One build to the end removes what the killed ones left, and gives the right site.
