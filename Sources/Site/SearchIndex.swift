@@ -72,13 +72,13 @@ struct Pagefind: Sendable {
     /// Indexes the post bodies (`data-pagefind-body`) of the site in `folder` and writes the
     /// index with Pagefind's UI files to `folder/pagefind/`. Throws Pagefind's own messages when
     /// it fails.
-    ///
-    /// Runs `indexerScript`, which feeds the pages to Pagefind's service in sorted order: `pagefind
-    /// --site` numbers pages in the order the file system lists them, which differs between file
-    /// systems (and, on tmpfs, between builds), so its index was not reproducible.
     func index(siteFolder folder: String) throws(WriteError) {
         let result = Self.run(
-            python, ["-c", Self.indexerScript, folder, Self.outputFolder, Self.excludedSelectors, String(getpid())])
+            python,
+            [
+                "-m", "pagefind", "--site", folder, "--output-subdir", Self.outputFolder,
+                "--exclude-selectors", Self.excludedSelectors, "--quiet",
+            ])
         guard result.status == 0 else {
             let output = result.output.trimmingWhitespace
             throw WriteError(
@@ -87,67 +87,6 @@ struct Pagefind: Sendable {
                     + (output.isEmpty ? "" : ":\n" + output))
         }
     }
-
-    /// `PYTHON -c indexerScript SITE SUBFOLDER SELECTORS PRENSA_PID`: Pagefind's service protocol
-    /// (what its Python API speaks, without the API's 0.1 s poll per message), one page at a time
-    /// in sorted order. On Linux it and Pagefind die with Prensa (`PR_SET_PDEATHSIG`): a killed
-    /// build leaves no indexer writing into its abandoned staging folder.
-    static let indexerScript = #"""
-        import base64, json, os, subprocess, sys
-        from pagefind.service import _must_get_executable
-
-        site, subfolder, excluded, parent = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-        die_with_parent = None
-        if sys.platform.startswith("linux"):
-            import ctypes, signal
-            libc = ctypes.CDLL(None, use_errno=True)
-            def die_with_parent():
-                libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            die_with_parent()
-            if os.getppid() != parent:
-                sys.exit("prensa is gone")
-        os.chdir(site)
-        pages = sorted(
-            os.path.relpath(os.path.join(folder, name), ".")
-            for folder, _, names in os.walk(".")
-            for name in names
-            if name.endswith(".html")
-        )
-        backend = subprocess.Popen(
-            [str(_must_get_executable()), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            preexec_fn=die_with_parent)
-        sent = 0
-
-        def send(payload):
-            global sent
-            sent += 1
-            message = json.dumps({"message_id": sent, "payload": payload}).encode("utf-8")
-            backend.stdin.write(base64.b64encode(message) + b",")
-            backend.stdin.flush()
-            while True:
-                raw = bytearray()
-                while not raw.endswith(b","):
-                    byte = backend.stdout.read(1)
-                    if not byte:
-                        sys.exit("pagefind stopped answering")
-                    raw += byte
-                response = json.loads(base64.b64decode(bytes(raw[:-1])))
-                if response is None:
-                    continue
-                result = response["payload"]
-                if result.get("type") == "Error":
-                    sys.exit("pagefind: " + str(result.get("message")))
-                return result
-
-        index = send({"type": "NewIndex", "config": {"exclude_selectors": [excluded]}})["index_id"]
-        for page in pages:
-            with open(page, encoding="utf-8") as file:
-                contents = file.read()
-            send({"type": "AddFile", "index_id": index, "url": None, "file_contents": contents, "file_path": page})
-        send({"type": "WriteFiles", "index_id": index, "output_path": subfolder})
-        backend.stdin.close()
-        sys.exit(backend.wait())
-        """#
 
     /// `name` as an executable path: itself when it holds a slash, else the first match on `path`.
     static func executablePath(_ name: String, path: String) -> String? {
