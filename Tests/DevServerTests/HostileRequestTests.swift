@@ -105,7 +105,8 @@ import Testing
     /// connection; the next normal request is answered.
     @Test func absurdRequestsGetErrorsAndTheServerStaysUp() async throws {
         try await Self.withSite { server in
-            // (Over-long lines and headers: ServeCommandTests, in a process of their own.)
+            // (9 KiB lines and headers: ServeCommandTests, against the prensa binary.)
+            let huge = String(repeating: "a", count: 1 << 20)
             var manyHeaders = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
             for index in 0..<10_000 { manyHeaders += "X-Cabecalho-\(index): valor \(index)\r\n" }
             manyHeaders += "\r\n"
@@ -115,28 +116,28 @@ import Testing
             let cases: [(name: String, request: String, statuses: Set<Int>)] = [
 
                 ("10,000 headers", manyHeaders, [431]),
+                ("1 MiB request line", "GET /\(huge) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", [414]),
+                ("1 MiB header", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Grande: \(huge)\r\n\r\n", [431]),
 
-                ("invalid method", "BREW / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", [404, 405]),
+                ("invalid method", "BREW / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", [405]),
                 (
                     "method with control bytes", "G\u{1}T / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                    [404, 405]
+                    [400]
                 ),
                 (
                     "a header without colon",
-                    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nSemDoisPontos\r\nConnection: close\r\n\r\n", [200, 400]
+                    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nSemDoisPontos\r\nConnection: close\r\n\r\n", [400]
                 ),
-                ("HTTP/0.9", "GET /\r\n\r\n", [0, 400]),
-                ("no target", "GET  HTTP/1.1\r\n\r\n", [0, 400]),
+                ("HTTP/0.9", "GET /\r\n\r\n", [400]),
+                ("no target", "GET  HTTP/1.1\r\n\r\n", [400]),
                 (
                     "an unknown version", "GET / HTTP/7.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                    [200, 400, 505]
+                    [505]
                 ),
-                ("garbage", garbage + "\r\n\r\n", [0, 400, 405]),
+                ("garbage", garbage + "\r\n\r\n", [400]),
                 ("only CRLFs", String(repeating: "\r\n", count: 5000), [0, 400]),
-                ("NUL bytes", String(repeating: "\u{0}", count: 4096) + "\r\n\r\n", [0, 400, 405]),
+                ("NUL bytes", String(repeating: "\u{0}", count: 4096) + "\r\n\r\n", [400]),
             ]
-            // (FlyingFox answers a method it does not know with a bare 404 before the site's handler
-            // sees it.)
             for (name, request, statuses) in cases {
                 let reply = try await Self.sendAllowingClose(request, port: server.port)
                 #expect(
@@ -155,15 +156,19 @@ import Testing
             let slow = try SlowClients(port: server.port, count: 200, idle: 50)
             defer { slow.stop() }
             slow.start()
-            var worst = Duration.zero
+            var times: [Duration] = []
             for _ in 0..<10 {
                 try await Task.sleep(for: .milliseconds(300))
                 let start = ContinuousClock.now
                 let reply = try await server.get("/posts/ola/")
-                worst = max(worst, ContinuousClock.now - start)
+                times.append(ContinuousClock.now - start)
                 #expect(reply.status == 200)
             }
-            #expect(worst < .seconds(1), "a normal request took \(worst) beside 250 slow connections")
+            // The median, not the worst: on a loaded 2-core machine one request may wait for a core.
+            times.sort()
+            #expect(
+                times[times.count / 2] < .milliseconds(500), "normal requests took \(times) beside 250 slow connections"
+            )
             #expect(slow.dripping >= 150, "only \(slow.dripping) slow connections still open")
         }
     }
@@ -184,6 +189,8 @@ import Testing
                 if written <= 0 { break }
                 offset += written
             }
+            // Nothing more will come: a server waiting for the rest of a head sees the end.
+            shutdown(fd, Int32(SHUT_WR))
             var received: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65_536)
             while true {
