@@ -83,9 +83,9 @@ import Testing
         }
     }
 
-    /// Over-long request lines and headers get 414 and 431 and the server goes on. In a process
-    /// of its own: FlyingFox reads a line in time quadratic in its length (a 9 KiB line costs
-    /// seconds of a debug build's CPU), which would hold the threads of this test process.
+    /// Over-long request lines and headers get 414 and 431 from the real binary, and it goes on.
+    /// (Before `HTTPFrontEnd`, FlyingFox read a line in time quadratic in its length: a 9 KiB
+    /// line cost seconds of CPU, a 1 MiB one froze the server.)
     @Test func overlongRequestLinesAndHeadersGet414And431() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
         let site = try FixtureSite()
