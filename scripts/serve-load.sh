@@ -84,6 +84,53 @@ for run in 1 2; do
     | tee "$work/wrk-$run.txt" | sed 's/^/  /'
   echo "memory after run $run:      $(memory)"
 done
+# Slow connections: 200 that send a request one byte a second and 50 that send nothing, for 25 s,
+# while a normal request is timed every second; then how long the server kept each kind open.
+python3 - "$port" <<'PYTHON'
+import socket, sys, time
+port = int(sys.argv[1])
+def connect():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setblocking(False)
+    return s
+slow = [connect() for _ in range(200)]
+idle = [connect() for _ in range(50)]
+closed = {}
+request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Lento: " + b"a" * 100
+start = time.monotonic()
+times = []
+for second in range(25):
+    for index, s in enumerate(slow + idle):
+        if s in closed:
+            continue
+        try:
+            if index < len(slow):
+                s.send(request[second:second + 1])
+            data = s.recv(4096)
+            if data == b"" or data.startswith(b"HTTP/1.1 408"):
+                closed[s] = (time.monotonic() - start, data[:12])
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed[s] = (time.monotonic() - start, b"reset")
+    t = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
+        c.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        while c.recv(65536):
+            pass
+    times.append(time.monotonic() - t)
+    time.sleep(max(0, start + second + 1 - time.monotonic()))
+times.sort()
+def summary(group, name):
+    ends = sorted(closed[s][0] for s in group if s in closed)
+    replies = {closed[s][1] for s in group if s in closed}
+    when = f"closed after {ends[0]:.1f}-{ends[-1]:.1f} s ({', '.join(sorted(map(repr, replies)))})" if ends else "none closed"
+    print(f"  {name}: {len(ends)} of {len(group)} {when}")
+print(f"slow connections: normal request median {times[len(times) // 2] * 1000:.1f} ms, worst {times[-1] * 1000:.1f} ms")
+summary(slow, "200 sending 1 byte/s")
+summary(idle, "50 sending nothing")
+PYTHON
+echo "memory after the slow connections: $(memory)"
 if grep -q "Non-2xx or 3xx responses" "$work/wrk-2.txt"; then
   echo "serve-load: (the non-2xx responses are the /nao-existe/ 404s, 1 in $count requests)"
 fi
