@@ -48,8 +48,18 @@ final class HTTPFrontEnd: @unchecked Sendable {
         }
     }
 
-    /// Accepts and serves connections until the task is cancelled.
+    /// Accepts and serves connections until the task is cancelled. Connections run on threads of
+    /// their own (`ServerExecutor`), so work that blocks Swift's few cooperative threads (a
+    /// synchronous build in the same process, as in the tests) cannot stall the server.
     func run() async throws {
+        if #available(macOS 15.0, *) {
+            try await withTaskExecutorPreference(ServerExecutor.shared) { try await accept() }
+        } else {
+            try await accept()
+        }
+    }
+
+    private func accept() async throws {
         let pool = HTTPServer.defaultPool()
         try await pool.prepare()
         let accepting = try AsyncSocket(socket: listener, pool: pool)
@@ -113,7 +123,11 @@ final class HTTPFrontEnd: @unchecked Sendable {
         var scanned = 0
         while true {
             // Empty lines before a request line are ignored (RFC 9112 §2.2).
-            while let first = pending.first, first == 13 || first == 10 { pending.removeFirst() }
+            if let start = pending.firstIndex(where: { $0 != 13 && $0 != 10 }) {
+                pending.removeFirst(start)
+            } else {
+                pending.removeAll(keepingCapacity: true)
+            }
             if let (headEnd, next) = Self.headEnd(in: pending, from: max(0, scanned - 3)) {
                 let head = Array(pending[..<headEnd])
                 pending.removeFirst(next)
@@ -228,6 +242,18 @@ final class HTTPFrontEnd: @unchecked Sendable {
         for try await chunk in body where !chunk.isEmpty {
             try await client.write(chunk)
         }
+    }
+}
+
+/// Runs the server's tasks on dispatch threads rather than on Swift's cooperative pool.
+@available(macOS 15.0, *)
+final class ServerExecutor: TaskExecutor {
+    static let shared = ServerExecutor()
+    private let queue = DispatchQueue(label: "prensa.serve", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 
