@@ -72,7 +72,7 @@ public actor DevServer {
     private let state = SiteState()
     private let hub = ReloadHub()
     private let instance = UUID().uuidString
-    private var http: HTTPServer?
+    private var http: HTTPFrontEnd?
     private var runTask: Task<Void, Never>?
     private var watcher: FileWatcher?
     private var heartbeat: Task<Void, Never>?
@@ -100,12 +100,20 @@ public actor DevServer {
                     "no content folder in \(options.source); run prensa serve in a site's root or pass --source DIR")
         }
         let (address, urlHost) = try Self.socketAddress(host: options.host, port: options.port)
-        let server = HTTPServer(
-            address: address, timeout: 30, logger: .disabled,
-            handler: SiteHandler(state: state, hub: hub, instance: instance))
+        let server: HTTPFrontEnd
+        do {
+            server = try HTTPFrontEnd(
+                address: address, handler: SiteHandler(state: state, hub: hub, instance: instance))
+        } catch {
+            let place = "\(urlHost):\(options.port)"
+            if case SocketError.failed(_, _, let message) = error {
+                throw DevServerError(description: "cannot listen on \(place): \(message)")
+            }
+            throw DevServerError(description: "cannot listen on \(place): \(error)")
+        }
         http = server
-        runTask = try await Self.listen(server, on: "\(urlHost):\(options.port)")
-        guard let port = await Self.port(of: server) else {
+        runTask = Task { try? await server.run() }
+        guard let port = server.port else {
             await stop()
             throw DevServerError(description: "cannot tell which port the server listens on")
         }
@@ -152,9 +160,11 @@ public actor DevServer {
         }
         watcher = nil
         hub.closeAll()
-        // FlyingFox's accept loop does not notice that its socket was closed, so it is cancelled
-        // after this grace period, which requests in flight have to finish.
-        await http?.stop(timeout: 0.25)
+        // The accept loop does not notice that its socket was closed, so it is cancelled after
+        // this grace period, which requests in flight have to finish.
+        http?.closeListener()
+        try? await Task.sleep(for: .milliseconds(250))
+        runTask?.cancel()
         await runTask?.value
     }
 
@@ -177,46 +187,6 @@ public actor DevServer {
             throw DevServerError(description: "'\(host)' is not an IP address (e.g. 127.0.0.1 or ::1)")
         }
     }
-
-    /// Runs `server` and returns its task once it listens, or throws why it could not.
-    private static func listen(_ server: HTTPServer, on place: String) async throws -> Task<Void, Never> {
-        @Sendable func failure(_ error: any Error) -> DevServerError {
-            if case SocketError.failed(_, _, let message) = error {
-                return DevServerError(description: "cannot listen on \(place): \(message)")
-            }
-            return DevServerError(description: "cannot listen on \(place): \(error)")
-        }
-        let outcome = Once()
-        return try await withCheckedThrowingContinuation {
-            (continuation: CheckedContinuation<Task<Void, Never>, any Error>) in
-            let run = Task {
-                do {
-                    try await server.run()
-                } catch {
-                    outcome.finish {
-                        continuation.resume(throwing: failure(error))
-                    }
-                }
-            }
-            Task {
-                do {
-                    try await server.waitUntilListening(timeout: 10)
-                    outcome.finish { continuation.resume(returning: run) }
-                } catch {
-                    outcome.finish {
-                        continuation.resume(throwing: failure(error))
-                    }
-                }
-            }
-        }
-    }
-
-    private static func port(of server: HTTPServer) async -> UInt16? {
-        switch await server.listeningAddress {
-        case .ip4(_, let port), .ip6(_, let port): port
-        default: nil
-        }
-    }
 }
 
 /// Runs blocking work (a build, joining the watcher thread) on a thread of its own rather than
@@ -227,20 +197,6 @@ private func onOwnThread(_ work: @escaping @Sendable () -> Void) async {
             work()
             continuation.resume()
         }.start()
-    }
-}
-
-/// Runs one closure of many, the first to arrive.
-private final class Once: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-
-    func finish(_ action: () -> Void) {
-        let first = lock.withLock {
-            defer { done = true }
-            return !done
-        }
-        if first { action() }
     }
 }
 

@@ -39,8 +39,26 @@ struct SiteHandler: HTTPHandler {
     let hub: ReloadHub
     let instance: String
 
+    /// The longest request target (path and query) answered; longer ones get 414.
+    static let maximumTargetLength = 8 * 1024
+    /// The most header fields, and header bytes, a request may have; more gets 431.
+    static let maximumHeaderCount = 100
+    static let maximumHeaderBytes = 8 * 1024
+
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let head = request.method == .HEAD
+        if request.target.rawValue.utf8.count > Self.maximumTargetLength {
+            return plain(.uriTooLong, "414 — endereço longo demais\n", head: head)
+        }
+        var headerCount = 0
+        var headerBytes = 0
+        for (name, value) in request.headers {
+            headerCount += 1
+            headerBytes += name.rawValue.utf8.count + value.utf8.count + 4
+        }
+        if headerCount > Self.maximumHeaderCount || headerBytes > Self.maximumHeaderBytes {
+            return plain(.requestHeaderFieldsTooLarge, "431 — cabeçalhos grandes demais\n", head: head)
+        }
         guard request.method == .GET || head else {
             return plain(.methodNotAllowed, "405 — método não permitido\n", head: false, extra: ["Allow": "GET, HEAD"])
         }

@@ -86,7 +86,7 @@ struct Pagefind: Sendable {
         let result = Self.run(
             python,
             [
-                "-m", "pagefind", "--site", folder, "--output-subdir", Self.outputFolder,
+                "-c", Self.launcher, String(getpid()), "--site", folder, "--output-subdir", Self.outputFolder,
                 "--exclude-selectors", Self.excludedSelectors, "--quiet",
             ])
         guard result.status == 0 else {
@@ -97,6 +97,21 @@ struct Pagefind: Sendable {
                     + (output.isEmpty ? "" : ":\n" + output))
         }
     }
+
+    /// `PYTHON -c launcher PRENSA_PID ARGS…` runs `python -m pagefind ARGS…` (which execs the
+    /// Pagefind binary), first asking Linux to kill it when Prensa dies (`PR_SET_PDEATHSIG`, kept
+    /// across exec). Without it, a build killed while Pagefind ran left Pagefind writing into the
+    /// abandoned staging folder, so the next build could not remove that folder.
+    static let launcher = """
+        import os, runpy, sys
+        if sys.platform.startswith("linux"):
+            import ctypes, signal
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+            if os.getppid() != int(sys.argv[1]):
+                sys.exit("prensa is gone")
+        sys.argv = ["pagefind"] + sys.argv[2:]
+        runpy.run_module("pagefind", run_name="__main__")
+        """
 
     /// `name` as an executable path: itself when it holds a slash, else the first match on `path`.
     static func executablePath(_ name: String, path: String) -> String? {

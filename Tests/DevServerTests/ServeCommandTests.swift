@@ -83,6 +83,35 @@ import Testing
         }
     }
 
+    /// Over-long request lines and headers get 414 and 431 from the real binary, and it goes on.
+    /// (Before `HTTPFrontEnd`, FlyingFox read a line in time quadratic in its length: a 9 KiB
+    /// line cost seconds of CPU, a 1 MiB one froze the server.)
+    @Test func overlongRequestLinesAndHeadersGet414And431() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
+        let site = try FixtureSite()
+        defer { site.delete() }
+        let serve = try ServeProcess(executable: executable, site: site)
+        let port = try await serve.port()
+        let long = String(repeating: "a", count: 9 * 1024)
+        let cases: [(String, Int)] = [
+            ("GET /\(long) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 414),
+            ("GET /?q=\(long) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 414),
+            ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Grande: \(long)\r\n\r\n", 431),
+            (
+                "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    + (0..<10_000).map { "X-Cabecalho-\($0): valor\r\n" }.joined() + "\r\n", 431
+            ),
+        ]
+        for (request, status) in cases {
+            let reply = try await HostileRequestTests.sendAllowingClose(request, port: port)
+            #expect(reply?.status == status, "\(request.prefix(40)) → \(reply.map { String($0.status) } ?? "closed")")
+        }
+        let home = try await RawHTTP.send(
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", port: port)
+        #expect(home.status == 200)
+        _ = try await serve.stop(with: SIGTERM, timeout: .seconds(5))
+    }
+
     @Test(arguments: [SIGINT, SIGTERM])
     func aSignalEndsTheServerPromptlyWithAPageListening(_ signal: Int32) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
