@@ -56,6 +56,12 @@ public struct SiteConfig: Sendable {
                 : "missing site configuration; create it with at least 'title:', 'description:' and 'base_url:'"
             return .failure(BuildFailure([Diagnostic(file: displayPath, message: message)]))
         }
+        return decode(source, baseURLOverride: baseURLOverride)
+    }
+
+    /// The configuration in `source` (the text of a `site.yml`), or every problem with it.
+    static func decode(_ source: SourceFile, baseURLOverride: String?) -> Result<SiteConfig, BuildFailure> {
+        let displayPath = source.displayPath
         var fields = YAMLFields(
             yaml: source.text, file: displayPath, lineOffset: 0, what: "site.yml", knownKeys: knownKeys)
         fields.requireMissing(["title", "description", "base_url"])
