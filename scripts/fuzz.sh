@@ -64,10 +64,14 @@ run_target() {
     -artifact_prefix="$findings/" -print_final_stats=1 -print_pcs=0
   )
   [ -f "Fuzz/Dictionaries/$target.dict" ] && options+=(-dict="Fuzz/Dictionaries/$target.dict")
-  # New inputs go to the first folder (ignored by git); the committed seeds are only read.
+  # New inputs go to the first folder (ignored by git); the committed seeds are only read, and so
+  # are the reproducers of fixed findings (Fuzz/Regressions/<target>/), so each run replays them.
+  local regressions=""
+  [ -d "Fuzz/Regressions/$target" ] && regressions="Fuzz/Regressions/$target"
   # Leak checks are off: the Swift runtime keeps metadata caches that LeakSanitizer reports.
-  ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
-    nice -n 19 "$build/release/$target" "${options[@]}" "$corpus" "Fuzz/Corpus/$target" \
+  # The Swift runtime's own backtracer is off too: under ASan it crashes while reporting.
+  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
+    nice -n 19 "$build/release/$target" "${options[@]}" "$corpus" "Fuzz/Corpus/$target" $regressions \
     >"$build/$target.log" 2>&1
 }
 
