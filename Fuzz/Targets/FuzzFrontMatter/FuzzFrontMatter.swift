@@ -22,6 +22,6 @@ public func fuzzFrontMatter(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt
 
 /// The entry point SwiftPM links this executable with: libFuzzer's driver on `fuzzFrontMatter`.
 @_cdecl("FuzzFrontMatter_main")
-public func FuzzFrontMatterMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runFuzzer(argc, argv, fuzzFrontMatter)
 }

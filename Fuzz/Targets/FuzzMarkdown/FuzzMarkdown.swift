@@ -16,6 +16,6 @@ public func fuzzMarkdown(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 
 /// The entry point SwiftPM links this executable with: libFuzzer's driver on `fuzzMarkdown`.
 @_cdecl("FuzzMarkdown_main")
-public func FuzzMarkdownMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runFuzzer(argc, argv, fuzzMarkdown)
 }

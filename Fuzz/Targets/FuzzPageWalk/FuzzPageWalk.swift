@@ -10,6 +10,6 @@ public func fuzzPageWalk(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 
 /// The entry point SwiftPM links this executable with: libFuzzer's driver on `fuzzPageWalk`.
 @_cdecl("FuzzPageWalk_main")
-public func FuzzPageWalkMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runFuzzer(argc, argv, fuzzPageWalk)
 }

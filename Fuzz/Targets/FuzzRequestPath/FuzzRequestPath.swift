@@ -65,6 +65,6 @@ public func fuzzRequestPath(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt
 
 /// The entry point SwiftPM links this executable with: libFuzzer's driver on `fuzzRequestPath`.
 @_cdecl("FuzzRequestPath_main")
-public func FuzzRequestPathMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runFuzzer(argc, argv, fuzzRequestPath)
 }

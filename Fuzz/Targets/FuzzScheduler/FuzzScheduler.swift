@@ -10,6 +10,6 @@ public func fuzzScheduler(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 
 /// The entry point SwiftPM links this executable with: libFuzzer's driver on `fuzzScheduler`.
 @_cdecl("FuzzScheduler_main")
-public func FuzzSchedulerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runFuzzer(argc, argv, fuzzScheduler)
 }

@@ -17,6 +17,6 @@ public func fuzzSiteConfig(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt 
 
 /// The entry point SwiftPM links this executable with: libFuzzer's driver on `fuzzSiteConfig`.
 @_cdecl("FuzzSiteConfig_main")
-public func FuzzSiteConfigMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runFuzzer(argc, argv, fuzzSiteConfig)
 }
