@@ -17,6 +17,8 @@ public struct YAMLFields {
     public private(set) var parsed = false
     private var values: [String: Node] = [:]
     private var keyLocations: [String: SourceLocation] = [:]
+    /// Where libyaml's lines start in the text, when it breaks lines the file does not (see `yamlLineStarts`).
+    private var yamlLines: [(line: Int, column: Int)]?
     /// Where the mapping starts; missing keys are reported here.
     public let start: SourceLocation
 
@@ -29,11 +31,14 @@ public struct YAMLFields {
         self.columnOffset = columnOffset
         self.what = what
         self.start = SourceLocation(file: file, line: lineOffset + 1, column: columnOffset + 1)
+        self.yamlLines = yamlLineStarts(yaml)
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            log.append(Self.diagnostic(for: error, file: file, lineOffset: lineOffset, columnOffset: columnOffset))
+            log.append(
+                Self.diagnostic(
+                    for: error, file: file, lineOffset: lineOffset, columnOffset: columnOffset, yaml: yaml))
             return
         } catch {
             log.error("\(what) could not be read: \(error)", at: start)
@@ -53,6 +58,7 @@ public struct YAMLFields {
         columnOffset = parent.columnOffset
         self.what = what
         start = parent.location(of: node)
+        yamlLines = parent.yamlLines
         read(node, knownKeys: knownKeys)
     }
 
@@ -99,7 +105,8 @@ public struct YAMLFields {
 
     public func location(of node: Node) -> SourceLocation {
         guard let mark = node.mark else { return start }
-        return SourceLocation(file: file, line: mark.line + lineOffset, column: mark.column + columnOffset)
+        let (line, column) = fileLineAndColumn(line: mark.line, column: mark.column, yamlLines: yamlLines)
+        return SourceLocation(file: file, line: line + lineOffset, column: column + columnOffset)
     }
 
     // MARK: - Typed accessors (each reports its own errors and returns nil on error)
@@ -314,19 +321,33 @@ public struct YAMLFields {
         }
     }
 
+    /// The diagnostic for a YAML syntax error at its place in the file.
+    ///
+    /// With `yaml`, the text that failed, a place past its end (libyaml puts "unexpected end of
+    /// stream" on the line after the last one, which the file may not have) moves back to just
+    /// after its last character.
     public static func diagnostic(
-        for error: YamlError, file: String, lineOffset: Int, columnOffset: Int = 0
+        for error: YamlError, file: String, lineOffset: Int, columnOffset: Int = 0, yaml: String? = nil
     ) -> Diagnostic {
         func at(_ mark: Mark, _ message: String) -> Diagnostic {
-            Diagnostic(
-                file: file, line: mark.line + lineOffset, column: mark.column + columnOffset, message: message)
+            var (line, column) = (mark.line, mark.column)
+            if let yaml {
+                (line, column) = fileLineAndColumn(line: line, column: column, yamlLines: yamlLineStarts(yaml))
+                (line, column) = clampToText(line: line, column: column, in: yaml)
+            }
+            return Diagnostic(file: file, line: line + lineOffset, column: column + columnOffset, message: message)
         }
         switch error {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
             var message = "invalid YAML: \(problem)"
-            if let context { message += " (\(context.text) at line \(context.mark.line + lineOffset))" }
+            if let context {
+                let line = fileLineAndColumn(
+                    line: context.mark.line, column: context.mark.column, yamlLines: yaml.flatMap(yamlLineStarts)
+                ).line
+                message += " (\(context.text) at line \(line + lineOffset))"
+            }
             return at(mark, message)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return at(
@@ -338,6 +359,50 @@ public struct YAMLFields {
             return Diagnostic(file: file, line: lineOffset + 1, column: 1, message: "invalid YAML: \(error)")
         }
     }
+}
+
+/// Where each of libyaml's lines starts in `text` as a file's line and column, or nil when they
+/// are the file's lines. libyaml (YAML 1.1) also ends a line at CR, NEL (U+0085), LS (U+2028) and
+/// PS (U+2029), which editors and Prensa do not, so its line numbers drift after one of those.
+func yamlLineStarts(_ text: String) -> [(line: Int, column: Int)]? {
+    let extraBreaks: Set<Unicode.Scalar> = ["\r", "\u{85}", "\u{2028}", "\u{2029}"]
+    guard text.unicodeScalars.contains(where: extraBreaks.contains) else { return nil }
+    var starts = [(line: 1, column: 1)]
+    var (line, column) = (1, 1)
+    var previousWasCR = false
+    for scalar in text.unicodeScalars {
+        if scalar == "\n" {
+            line += 1
+            column = 1
+            // CRLF is one break for libyaml: its line starts after the LF.
+            if previousWasCR { starts[starts.count - 1] = (line, column) } else { starts.append((line, column)) }
+        } else {
+            column += 1
+            if extraBreaks.contains(scalar) { starts.append((line, column)) }
+        }
+        previousWasCR = scalar == "\r"
+    }
+    return starts
+}
+
+/// libyaml's 1-based `line:column` as the file's, given `yamlLineStarts`.
+func fileLineAndColumn(line: Int, column: Int, yamlLines: [(line: Int, column: Int)]?) -> (line: Int, column: Int) {
+    guard let yamlLines, line >= 1, line <= yamlLines.count else { return (line, column) }
+    let start = yamlLines[line - 1]
+    return (start.line, start.column + column - 1)
+}
+
+/// `line:column` (1-based, columns in Unicode scalars) if it is inside `text` or just after the
+/// end of one of its lines; otherwise the place just after `text`'s last character, ignoring
+/// trailing line breaks (line 1, column 1 for a text without any).
+func clampToText(line: Int, column: Int, in text: String) -> (line: Int, column: Int) {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    while let last = lines.last, last.isEmpty, lines.count > 1 { lines.removeLast() }
+    if line >= 1, line <= lines.count, column >= 1, column <= lines[line - 1].unicodeScalars.count + 1 {
+        return (line, column)
+    }
+    if line >= 1, line < lines.count { return (line, lines[line - 1].unicodeScalars.count + 1) }
+    return (lines.count, (lines.last?.unicodeScalars.count ?? 0) + 1)
 }
 
 /// Decimal or `0x` hexadecimal (also `0o` octal and `0b` binary), with `_` between digits.
