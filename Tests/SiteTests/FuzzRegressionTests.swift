@@ -41,4 +41,14 @@ import Testing
                 "content/posts/fuzz.md:5:16: error: invalid YAML: found unexpected end of stream (while scanning a quoted scalar at line 5)"
             ])
     }
+
+    /// FuzzMarkdown: an empty ```sim block left open at the end of a post was reported on the line
+    /// after its fence, which the post does not have. It is reported at the fence.
+    @Test func emptySimFenceAtTheEndOfAPostIsReportedAtItsFence() throws {
+        let result = try #require(SiteFuzzing.renderBody(Array("Texto.\n\n```sim replacement".utf8)))
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "content/posts/fuzz.md:3:1: error: the 'replacement' figure is empty"
+            ])
+    }
 }
