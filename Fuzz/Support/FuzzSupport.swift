@@ -22,7 +22,8 @@ public func require(_ condition: Bool, _ message: @autoclosure () -> String) {
 
 /// The lines of `text` as editors count them, each as Unicode scalars (the unit of our columns).
 public func scalarLines(_ text: String) -> [Int] {
-    text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.unicodeScalars.count }
+    // Split on the scalar: as Characters, "\r\n" is one and is not "\n".
+    text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map(\.count)
 }
 
 /// Checks that every diagnostic of `file` points into `text`: line ≥ 1 and column ≥ 1, and at

@@ -396,13 +396,14 @@ func fileLineAndColumn(line: Int, column: Int, yamlLines: [(line: Int, column: I
 /// end of one of its lines; otherwise the place just after `text`'s last character, ignoring
 /// trailing line breaks (line 1, column 1 for a text without any).
 func clampToText(line: Int, column: Int, in text: String) -> (line: Int, column: Int) {
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    while let last = lines.last, last.isEmpty, lines.count > 1 { lines.removeLast() }
-    if line >= 1, line <= lines.count, column >= 1, column <= lines[line - 1].unicodeScalars.count + 1 {
+    // Split on the scalar: as Characters, "\r\n" is one and is not "\n".
+    var lengths = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map(\.count)
+    while lengths.last == 0, lengths.count > 1 { lengths.removeLast() }
+    if line >= 1, line <= lengths.count, column >= 1, column <= lengths[line - 1] + 1 {
         return (line, column)
     }
-    if line >= 1, line < lines.count { return (line, lines[line - 1].unicodeScalars.count + 1) }
-    return (lines.count, (lines.last?.unicodeScalars.count ?? 0) + 1)
+    if line >= 1, line < lengths.count { return (line, lengths[line - 1] + 1) }
+    return (lengths.count, (lengths.last ?? 0) + 1)
 }
 
 /// Decimal or `0x` hexadecimal (also `0o` octal and `0b` binary), with `_` between digits.

@@ -40,4 +40,13 @@ extension FigureFuzzRegressionTests {
                 "post.md:6:1: error: unknown key 'zzz' in the 'replacement' figure; known keys: id, title, caption, capacity, policy, references, seed, bits",
             ])
     }
+
+    /// FuzzScheduler: a CRLF line break is one line for libyaml but, as a Swift Character, not a
+    /// "\n", so a place on the line after one was checked against the wrong line.
+    @Test func placesAfterACRLFAreTheFiles() {
+        #expect(
+            diagnostics("scheduler", "\n\r\nd\u{FFFD}nular") == [
+                "post.md:4:1: error: the 'scheduler' figure must be a mapping of 'key: value' lines"
+            ])
+    }
 }
