@@ -19,6 +19,8 @@ public struct YAMLFields {
     private var keyLocations: [String: SourceLocation] = [:]
     /// Where libyaml's lines start in the text, when it breaks lines the file does not (see `yamlLineStarts`).
     private var yamlLines: [(line: Int, column: Int)]?
+    /// The length of each line of the text (see `textLineLengths`), to keep places inside it.
+    private var lineLengths: [Int] = [0]
     /// Where the mapping starts; missing keys are reported here.
     public let start: SourceLocation
 
@@ -32,6 +34,7 @@ public struct YAMLFields {
         self.what = what
         self.start = SourceLocation(file: file, line: lineOffset + 1, column: columnOffset + 1)
         self.yamlLines = yamlLineStarts(yaml)
+        self.lineLengths = textLineLengths(yaml)
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
@@ -59,6 +62,7 @@ public struct YAMLFields {
         self.what = what
         start = parent.location(of: node)
         yamlLines = parent.yamlLines
+        lineLengths = parent.lineLengths
         read(node, knownKeys: knownKeys)
     }
 
@@ -105,7 +109,9 @@ public struct YAMLFields {
 
     public func location(of node: Node) -> SourceLocation {
         guard let mark = node.mark else { return start }
-        let (line, column) = fileLineAndColumn(line: mark.line, column: mark.column, yamlLines: yamlLines)
+        var (line, column) = fileLineAndColumn(line: mark.line, column: mark.column, yamlLines: yamlLines)
+        // libyaml puts an empty value at the end of the stream, which can be past the text.
+        (line, column) = clampToText(line: line, column: column, lineLengths: lineLengths)
         return SourceLocation(file: file, line: line + lineOffset, column: column + columnOffset)
     }
 
@@ -333,7 +339,7 @@ public struct YAMLFields {
             var (line, column) = (mark.line, mark.column)
             if let yaml {
                 (line, column) = fileLineAndColumn(line: line, column: column, yamlLines: yamlLineStarts(yaml))
-                (line, column) = clampToText(line: line, column: column, in: yaml)
+                (line, column) = clampToText(line: line, column: column, lineLengths: textLineLengths(yaml))
             }
             return Diagnostic(file: file, line: line + lineOffset, column: column + columnOffset, message: message)
         }
@@ -392,17 +398,23 @@ func fileLineAndColumn(line: Int, column: Int, yamlLines: [(line: Int, column: I
     return (start.line, start.column + column - 1)
 }
 
-/// `line:column` (1-based, columns in Unicode scalars) if it is inside `text` or just after the
-/// end of one of its lines; otherwise the place just after `text`'s last character, ignoring
-/// trailing line breaks (line 1, column 1 for a text without any).
-func clampToText(line: Int, column: Int, in text: String) -> (line: Int, column: Int) {
+/// The length in Unicode scalars of each line of `text`, without the empty lines at its end
+/// (one line of length 0 for a text without any).
+func textLineLengths(_ text: String) -> [Int] {
     // Split on the scalar: as Characters, "\r\n" is one and is not "\n".
     var lengths = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map(\.count)
     while lengths.last == 0, lengths.count > 1 { lengths.removeLast() }
+    return lengths
+}
+
+/// `line:column` (1-based, columns in Unicode scalars) if it is inside the text whose lines are
+/// `lineLengths` long or just after the end of one of its lines; otherwise the end of that line,
+/// or the place just after the text's last character.
+func clampToText(line: Int, column: Int, lineLengths lengths: [Int]) -> (line: Int, column: Int) {
     if line >= 1, line <= lengths.count, column >= 1, column <= lengths[line - 1] + 1 {
         return (line, column)
     }
-    if line >= 1, line < lengths.count { return (line, lengths[line - 1] + 1) }
+    if line >= 1, line < lengths.count { return (line, min(max(column, 1), lengths[line - 1] + 1)) }
     return (lengths.count, (lengths.last ?? 0) + 1)
 }
 

@@ -50,3 +50,15 @@ extension FigureFuzzRegressionTests {
             ])
     }
 }
+
+extension FigureFuzzRegressionTests {
+    /// FuzzPageWalk: libyaml places an empty value at the end of the stream, which can be past the
+    /// spec's last line; errors about it were reported there. They now point after the last character.
+    @Test func emptyValuesAtTheEndOfASpecAreReportedInsideIt() {
+        #expect(
+            diagnostics("page-walk", "---\n  ") == [
+                "post.md:3:3: error: the 'page-walk' figure must be a mapping of 'key: value' lines"
+            ])
+        #expect(diagnostics("page-walk", "?\n\n\n cr3").contains { $0.hasPrefix("post.md:5:5: error: 'cr3' must be") })
+    }
+}
