@@ -38,7 +38,7 @@ else
   selected=("$which")
 fi
 jobs=${FUZZ_JOBS:-1}
-timeout=${FUZZ_TIMEOUT:-10}
+timeout=${FUZZ_TIMEOUT:-20}
 rss_mb=${FUZZ_RSS_MB:-2048}
 build=.build-fuzz
 swift=${SWIFT:-swift}
