@@ -3,7 +3,7 @@
 SWIFT ?= swift
 PRENSA := .build/release/prensa
 
-.PHONY: site test lint deps prensa clean
+.PHONY: site test lint deps prensa clean fuzz
 
 deps:
 	@./scripts/install-deps.sh
@@ -18,7 +18,11 @@ test: deps lint
 	$(SWIFT) test
 
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift Fuzz
+
+# Every libFuzzer target for a minute (scripts/fuzz.sh TARGET SECONDS for one).
+fuzz: deps
+	./scripts/fuzz.sh all 60
 
 clean:
-	rm -rf .build public
+	rm -rf .build .build-fuzz public

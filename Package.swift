@@ -80,3 +80,27 @@ let package = Package(
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "Site"]),
     ]
 )
+
+// libFuzzer targets (Fuzz/), only when PRENSA_FUZZ=1: `scripts/fuzz.sh` builds them with
+// `-sanitize=fuzzer,address` into .build-fuzz. Plain `swift build` and `swift test` never see them.
+if Context.environment["PRENSA_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzFrontMatter", ["Site"]),
+        ("FuzzSiteConfig", ["Site"]),
+        ("FuzzMarkdown", ["Site"]),
+        ("FuzzScheduler", ["Figures"]),
+        ("FuzzPageWalk", ["Figures"]),
+        ("FuzzReplacement", ["Figures"]),
+        ("FuzzPacketPath", ["Figures"]),
+        ("FuzzRequestPath", ["DevServer"]),
+    ]
+    package.targets.append(.target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"))
+    package.targets.append(
+        .target(name: "FuzzSupport", dependencies: ["Support", "Figures", "CFuzzDriver"], path: "Fuzz/Support"))
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name, dependencies: target.dependencies + ["FuzzSupport", "Support"],
+                path: "Fuzz/Targets/\(target.name)"))
+    }
+}

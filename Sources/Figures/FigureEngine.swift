@@ -81,6 +81,10 @@ public struct FigureEngine: Sendable {
             }
             return .failure(BuildFailure([.error(message, at: location)]))
         }
+        // An empty block is reported at its fence: the line after it may be the end of the file.
+        if spec.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
+            return .failure(BuildFailure([.error("the '\(kind)' figure is empty", at: location)]))
+        }
         var fields = YAMLFields(
             yaml: spec, file: location.file, lineOffset: lineOffset, columnOffset: columnOffset,
             what: "the '\(kind)' figure", knownKeys: Self.commonKeys + figureKind.keys)

@@ -158,6 +158,7 @@ public final class Document {
     private var detached: [OpaquePointer] = []
     /// The parsed text, to turn cmark's byte columns into character columns.
     private let source: String
+    private lazy var sourceBytes = Array(source.utf8)
     private lazy var lineStarts: [Int] = {
         var starts = [0]
         var text = source
@@ -267,6 +268,8 @@ public final class Document {
         cmark_consolidate_text_nodes(root)
         let prefixBytes = Array(prefix.utf8)
         guard !prefixBytes.isEmpty else { return }
+        // References come in document order: each is in the source after the one before.
+        var searchedTo = 0
         for node in nodes(ofType: CMARK_NODE_TEXT) {
             // Most text has no reference: look for the prefix in C before building anything.
             guard let raw = cmark_node_get_literal(node), strstr(raw, prefix) != nil else { continue }
@@ -283,10 +286,10 @@ public final class Document {
                 while end < literal.count, isIDByte(literal[end]) { end += 1 }
                 while end > index + prefixBytes.count, literal[end - 1] == UInt8(ascii: "-") { end -= 1 }
                 let id = String(decoding: literal[(index + prefixBytes.count)..<end], as: UTF8.self)
-                let line = Int(cmark_node_get_start_line(node)) + lineOffset
-                let column = self.column(
-                    line: cmark_node_get_start_line(node), byte: Int(cmark_node_get_start_column(node)) + index)
-                if !id.isEmpty, let html = resolve(id, line, column) {
+                let (line, column) = sourcePosition(
+                    of: literal[index..<end], estimatedLine: Int(cmark_node_get_start_line(node)),
+                    byte: Int(cmark_node_get_start_column(node)) + index, after: &searchedTo)
+                if !id.isEmpty, let html = resolve(id, line + lineOffset, column) {
                     pieces.append((Array(literal[copied..<index]), nil))
                     pieces.append(([], html))
                     copied = end
@@ -351,6 +354,47 @@ public final class Document {
             let to = utf8.index(from, offsetBy: byte - 1, limitedBy: utf8.endIndex)
         else { return byte }
         return source.unicodeScalars[from..<to].count + 1
+    }
+
+    /// The line and character column in the parsed text of `text`, which a text node holds at
+    /// cmark's 1-based line `estimatedLine` and byte column `byte`. cmark-gfm 0.29's positions of
+    /// inline nodes drift after an inline that spans lines (a code span, a link) and can point
+    /// past the end of a line or at the wrong one, so the occurrence of `text` in the source
+    /// from byte offset `after` on that is nearest to the estimate wins (and `after` moves past
+    /// it); when there is none (the source spells it with an escape or an entity), the estimate,
+    /// moved inside the text.
+    private func sourcePosition(
+        of text: ArraySlice<UInt8>, estimatedLine: Int, byte: Int, after searchedTo: inout Int
+    ) -> (line: Int, column: Int) {
+        let bytes = sourceBytes
+        var best: (distance: (Int, Int), line: Int, byte: Int, end: Int)?
+        var offset = searchedTo
+        while let first = text.first, offset + text.count <= bytes.count {
+            if bytes[offset] == first, bytes[offset..<offset + text.count].elementsEqual(text) {
+                // The last line starting at or before `offset` (lineStarts is sorted, starts with 0).
+                var low = 0
+                var high = lineStarts.count - 1
+                while low < high {
+                    let middle = (low + high + 1) / 2
+                    if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+                }
+                let line = low + 1
+                let lineByte = offset - lineStarts[low] + 1
+                let distance = (abs(line - estimatedLine), abs(lineByte - byte))
+                if best.map({ distance < $0.distance }) ?? true {
+                    best = (distance, line, lineByte, offset + text.count)
+                }
+            }
+            offset += 1
+        }
+        if let best {
+            searchedTo = best.end
+            return (best.line, column(line: Int32(best.line), byte: best.byte))
+        }
+        let line = min(max(estimatedLine, 1), lineStarts.count)
+        let lineEnd = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+        let lineLength = lineEnd - lineStarts[line - 1]
+        return (line, column(line: Int32(line), byte: min(max(byte, 1), lineLength + 1)))
     }
 
     private var extensions: UnsafeMutablePointer<cmark_llist>? {

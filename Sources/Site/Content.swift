@@ -80,12 +80,12 @@ enum ContentLoader {
         return content
     }
 
-    private enum Item: Sendable {
+    enum Item: Sendable {
         case post(Post)
         case page(Page)
     }
 
-    private struct Loaded: Sendable {
+    struct Loaded: Sendable {
         var item: Item?
         var log = DiagnosticLog()
     }
@@ -93,10 +93,20 @@ enum ContentLoader {
     private static func loadMarkdown(
         path: String, relative: String, displayPrefix: String, timeZone: TimeZone
     ) -> Loaded {
-        var loaded = Loaded()
         let display = displayPrefix + "content/" + relative
+        return decodeMarkdown(
+            SourceFile.read(path: path, displayPath: display), relative: relative, display: display,
+            timeZone: timeZone)
+    }
+
+    /// A Markdown file's text (or why it could not be read) → its post or page, or diagnostics.
+    /// `relative` is its path under `content/` (`posts/…` for a post); `display` the path in messages.
+    static func decodeMarkdown(
+        _ source: Result<SourceFile, Diagnostic>, relative: String, display: String, timeZone: TimeZone
+    ) -> Loaded {
+        var loaded = Loaded()
         let split: SplitSource
-        switch SourceFile.read(path: path, displayPath: display).flatMap(SplitSource.split) {
+        switch source.flatMap(SplitSource.split) {
         case .success(let value): split = value
         case .failure(let diagnostic):
             loaded.log.append(diagnostic)

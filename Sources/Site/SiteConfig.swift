@@ -58,6 +58,12 @@ public struct SiteConfig: Sendable {
             }
             return .failure(BuildFailure([diagnostic]))
         }
+        return decode(source, baseURLOverride: baseURLOverride)
+    }
+
+    /// The configuration in `source` (the text of a `site.yml`), or every problem with it.
+    static func decode(_ source: SourceFile, baseURLOverride: String?) -> Result<SiteConfig, BuildFailure> {
+        let displayPath = source.displayPath
         var fields = YAMLFields(
             yaml: source.text, file: displayPath, lineOffset: 0, what: "site.yml", knownKeys: knownKeys)
         fields.requireMissing(["title", "description", "base_url"])

@@ -17,6 +17,10 @@ public struct YAMLFields {
     public private(set) var parsed = false
     private var values: [String: Node] = [:]
     private var keyLocations: [String: SourceLocation] = [:]
+    /// Where libyaml's lines start in the text, when it breaks lines the file does not (see `yamlLineStarts`).
+    private var yamlLines: [(line: Int, column: Int)]?
+    /// The length of each line of the text (see `textLineLengths`), to keep places inside it.
+    private var lineLengths: [Int] = [0]
     /// Where the mapping starts; missing keys are reported here.
     public let start: SourceLocation
 
@@ -29,6 +33,8 @@ public struct YAMLFields {
         self.columnOffset = columnOffset
         self.what = what
         self.start = SourceLocation(file: file, line: lineOffset + 1, column: columnOffset + 1)
+        self.yamlLines = yamlLineStarts(yaml)
+        self.lineLengths = textLineLengths(yaml)
         if let excess = YAMLLimits.firstExcess(in: yaml) {
             log.error(
                 excess.message,
@@ -40,7 +46,9 @@ public struct YAMLFields {
         do {
             node = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            log.append(Self.diagnostic(for: error, file: file, lineOffset: lineOffset, columnOffset: columnOffset))
+            log.append(
+                Self.diagnostic(
+                    for: error, file: file, lineOffset: lineOffset, columnOffset: columnOffset, yaml: yaml))
             return
         } catch {
             log.error("\(what) could not be read: \(error)", at: start)
@@ -60,6 +68,8 @@ public struct YAMLFields {
         columnOffset = parent.columnOffset
         self.what = what
         start = parent.location(of: node)
+        yamlLines = parent.yamlLines
+        lineLengths = parent.lineLengths
         read(node, knownKeys: knownKeys)
     }
 
@@ -106,7 +116,10 @@ public struct YAMLFields {
 
     public func location(of node: Node) -> SourceLocation {
         guard let mark = node.mark else { return start }
-        return SourceLocation(file: file, line: mark.line + lineOffset, column: mark.column + columnOffset)
+        var (line, column) = fileLineAndColumn(line: mark.line, column: mark.column, yamlLines: yamlLines)
+        // libyaml puts an empty value at the end of the stream, which can be past the text.
+        (line, column) = clampToText(line: line, column: column, lineLengths: lineLengths)
+        return SourceLocation(file: file, line: line + lineOffset, column: column + columnOffset)
     }
 
     // MARK: - Typed accessors (each reports its own errors and returns nil on error)
@@ -321,12 +334,21 @@ public struct YAMLFields {
         }
     }
 
+    /// The diagnostic for a YAML syntax error at its place in the file.
+    ///
+    /// With `yaml`, the text that failed, a place past its end (libyaml puts "unexpected end of
+    /// stream" on the line after the last one, which the file may not have) moves back to just
+    /// after its last character.
     public static func diagnostic(
-        for error: YamlError, file: String, lineOffset: Int, columnOffset: Int = 0
+        for error: YamlError, file: String, lineOffset: Int, columnOffset: Int = 0, yaml: String? = nil
     ) -> Diagnostic {
         func at(_ mark: Mark, _ message: String) -> Diagnostic {
-            Diagnostic(
-                file: file, line: mark.line + lineOffset, column: mark.column + columnOffset, message: message)
+            var (line, column) = (mark.line, mark.column)
+            if let yaml {
+                (line, column) = fileLineAndColumn(line: line, column: column, yamlLines: yamlLineStarts(yaml))
+                (line, column) = clampToText(line: line, column: column, lineLengths: textLineLengths(yaml))
+            }
+            return Diagnostic(file: file, line: line + lineOffset, column: column + columnOffset, message: message)
         }
         switch error {
         case .scanner(let context, let problem, let mark, _),
@@ -335,7 +357,12 @@ public struct YAMLFields {
             // libyaml's own words name its C API: "Maximum nesting level reached, set with ...".
             let tooDeep = problem.hasPrefix("Maximum nesting level reached")
             var message = "invalid YAML: " + (tooDeep ? "lists and mappings nest more than 1000 levels deep" : problem)
-            if let context, !tooDeep { message += " (\(context.text) at line \(context.mark.line + lineOffset))" }
+            if let context, !tooDeep {
+                let line = fileLineAndColumn(
+                    line: context.mark.line, column: context.mark.column, yamlLines: yaml.flatMap(yamlLineStarts)
+                ).line
+                message += " (\(context.text) at line \(line + lineOffset))"
+            }
             return at(mark, message)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return at(
@@ -347,6 +374,57 @@ public struct YAMLFields {
             return Diagnostic(file: file, line: lineOffset + 1, column: 1, message: "invalid YAML: \(error)")
         }
     }
+}
+
+/// Where each of libyaml's lines starts in `text` as a file's line and column, or nil when they
+/// are the file's lines. libyaml (YAML 1.1) also ends a line at CR, NEL (U+0085), LS (U+2028) and
+/// PS (U+2029), which editors and Prensa do not, so its line numbers drift after one of those.
+func yamlLineStarts(_ text: String) -> [(line: Int, column: Int)]? {
+    let extraBreaks: Set<Unicode.Scalar> = ["\r", "\u{85}", "\u{2028}", "\u{2029}"]
+    guard text.unicodeScalars.contains(where: extraBreaks.contains) else { return nil }
+    var starts = [(line: 1, column: 1)]
+    var (line, column) = (1, 1)
+    var previousWasCR = false
+    for scalar in text.unicodeScalars {
+        if scalar == "\n" {
+            line += 1
+            column = 1
+            // CRLF is one break for libyaml: its line starts after the LF.
+            if previousWasCR { starts[starts.count - 1] = (line, column) } else { starts.append((line, column)) }
+        } else {
+            column += 1
+            if extraBreaks.contains(scalar) { starts.append((line, column)) }
+        }
+        previousWasCR = scalar == "\r"
+    }
+    return starts
+}
+
+/// libyaml's 1-based `line:column` as the file's, given `yamlLineStarts`.
+func fileLineAndColumn(line: Int, column: Int, yamlLines: [(line: Int, column: Int)]?) -> (line: Int, column: Int) {
+    guard let yamlLines, line >= 1, line <= yamlLines.count else { return (line, column) }
+    let start = yamlLines[line - 1]
+    return (start.line, start.column + column - 1)
+}
+
+/// The length in Unicode scalars of each line of `text`, without the empty lines at its end
+/// (one line of length 0 for a text without any).
+func textLineLengths(_ text: String) -> [Int] {
+    // Split on the scalar: as Characters, "\r\n" is one and is not "\n".
+    var lengths = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map(\.count)
+    while lengths.last == 0, lengths.count > 1 { lengths.removeLast() }
+    return lengths
+}
+
+/// `line:column` (1-based, columns in Unicode scalars) if it is inside the text whose lines are
+/// `lineLengths` long or just after the end of one of its lines; otherwise the end of that line,
+/// or the place just after the text's last character.
+func clampToText(line: Int, column: Int, lineLengths lengths: [Int]) -> (line: Int, column: Int) {
+    if line >= 1, line <= lengths.count, column >= 1, column <= lengths[line - 1] + 1 {
+        return (line, column)
+    }
+    if line >= 1, line < lengths.count { return (line, min(max(column, 1), lengths[line - 1] + 1)) }
+    return (lengths.count, (lengths.last ?? 0) + 1)
 }
 
 /// Decimal or `0x` hexadecimal (also `0o` octal and `0b` binary), with `_` between digits.

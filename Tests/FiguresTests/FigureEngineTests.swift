@@ -88,7 +88,9 @@ private struct BarsKind: FigureKind {
             ])
         let syntax = messages("bars", "title: T\nvalues: [1, 2\n")
         #expect(syntax.count == 1)
-        #expect(syntax.first?.hasPrefix("post.md:13:1: error: invalid YAML") == true)
+        // At the end of the spec's text, not on the line after it (the closing fence, or nothing
+        // when the fence is never closed).
+        #expect(syntax.first?.hasPrefix("post.md:12:14: error: invalid YAML") == true)
     }
 
     @Test func cacheKeysFollowTheSpecAndTheFallbackID() throws {

@@ -1,0 +1,15 @@
+// libFuzzer target: the YAML spec of a ```sim replacement block through `FigureEngine.standard`.
+// Oracle: see `fuzzFigureSpec`.
+import FuzzSupport
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzReplacement(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    fuzzFigureSpec(kind: "replacement", fuzzBytes(data, count))
+    return 0
+}
+
+/// The entry point SwiftPM links this executable with: libFuzzer's driver on `fuzzReplacement`.
+@_cdecl("FuzzReplacement_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzzReplacement)
+}
