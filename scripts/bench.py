@@ -44,7 +44,10 @@ def run(command, **kwargs):
 
 
 def timed(command, env=None):
-    """Runs a shell command under /usr/bin/time: (wall s, cpu s, peak RSS MiB, stdout)."""
+    """Runs a shell command under /usr/bin/time: (wall s, cpu s, peak RSS MiB, stdout). Dirty data
+    of earlier runs is flushed first (untimed): Prensa's one syncfs would otherwise pay for
+    writing out the previous run's output, Hugo's included."""
+    os.sync()
     report = subprocess.run(
         ["/usr/bin/time", "-f", "TIME %e %U %S %M", "sh", "-c", command],
         env=env, capture_output=True, text=True)
@@ -131,6 +134,57 @@ def floor(prensa_site, scratch, n, runs):
     return walls
 
 
+def report(n, args, results, written, hugo, floor_walls, phases, rebuilds):
+    """Prints the tables for one size."""
+    names = {"all": "Prensa, all on (Pygments + Pagefind)", "nosearch": "Prensa, no search index",
+             "hugo": "Hugo 0.168"}
+    def column(key, index):
+        return [row[index] for row in results[key]]
+
+    print(f"\n## N = {n} posts ({args.runs} pairs; median [min–max])\n")
+    print("| build | wall s | CPU s | peak RSS MiB | HTML files | files |")
+    print("|---|---|---|---|---|---|")
+    for key in results:
+        if results[key]:
+            html, total = written[key]
+            print(f"| {names[key]} | {summary(column(key, 0))} | {summary(column(key, 1))} | "
+                  f"{summary(column(key, 2), digits=0)} | {html} | {total} |")
+    print(f"| cmark-gfm floor (cmark-render.c) | {summary(floor_walls)} | | | | {n} |")
+    if hugo:
+        print("\n| ratio (per pair) | wall | CPU | peak RSS |")
+        print("|---|---|---|---|")
+        for key in ("all", "nosearch"):
+            ratios = [[a[i] / b[i] for a, b in zip(results[key], results["hugo"])] for i in range(3)]
+            print(f"| {names[key]} ÷ Hugo | {summary(ratios[0])} | {summary(ratios[1])} | "
+                  f"{summary(ratios[2])} |")
+    floor_median = statistics.median(floor_walls)
+    for key in ("all", "nosearch"):
+        print(f"\n{names[key]} ÷ floor (wall, medians): "
+              f"{statistics.median(column(key, 0)) / floor_median:.2f}×")
+    print("\nPhases of one cold build, everything on (wall s):\n")
+    print("| phase | s | what |")
+    print("|---|---|---|")
+    for name, seconds, detail in phases:
+        print(f"| {name} | {seconds:.3f} | {detail} |")
+    if rebuilds is None:
+        sys.stdout.flush()
+        return
+    cold_cached, unchanged, edits = rebuilds
+    cold_median = statistics.median(column("all", 0))
+    print("\n| rebuild | wall s | CPU s | peak RSS MiB | ÷ cold build (all on) |")
+    print("|---|---|---|---|---|")
+    print(f"| first build with the cache on | {cold_cached[0]:.3f} | {cold_cached[1]:.3f} | "
+          f"{cold_cached[2]:.0f} | {cold_cached[0] / cold_median:.3f} |")
+    for name, rows in (("nothing changed", unchanged), ("one post edited", edits)):
+        walls = [row[0] for row in rows]
+        print(f"| {name} | {summary(walls)} | {summary([row[1] for row in rows])} | "
+              f"{summary([row[2] for row in rows], digits=0)} | {statistics.median(walls) / cold_median:.3f} |")
+    said = re.search(r"\((\d+) files written, (\d+) unchanged\)", edits[-1][3] if edits else "")
+    if said:
+        print(f"\nAfter one edit: {said.group(1)} files written, {said.group(2)} unchanged (hard links).")
+    sys.stdout.flush()
+
+
 PHASE = re.compile(r"^\s+(\S[\w ]*?)\s+([0-9.]+) s\s*(.*)$")
 
 
@@ -142,6 +196,7 @@ def main():
     parser.add_argument("--tmp", default=os.environ.get("BENCH_TMP", "/tmp/prensa-bench"))
     parser.add_argument("--hugo")
     parser.add_argument("--skip-hugo", action="store_true")
+    parser.add_argument("--skip-rebuilds", action="store_true", help="no cached, no-change and one-edit rebuilds")
     args = parser.parse_args()
     scratch = os.path.abspath(args.tmp)
     os.makedirs(scratch, exist_ok=True)
@@ -188,7 +243,10 @@ def main():
                 if round_number > 0:
                     results[key].append(measured[:3])
                 written.setdefault(key, count_files(out))
-                shutil.rmtree(out, ignore_errors=True)
+        # Deleting a big output right before the next run slows that run down: delete them all
+        # once the rounds are over.
+        shutil.rmtree(outputs, ignore_errors=True)
+        os.makedirs(outputs)
         floor_walls = floor(prensa_site, scratch, n, args.runs)
 
         # Phases of one more cold build, everything on.
@@ -201,6 +259,9 @@ def main():
         shutil.rmtree(out, ignore_errors=True)
 
         # Rebuilds: nothing changed, then one post edited (a different edit each time).
+        if args.skip_rebuilds:
+            report(n, args, results, written, hugo, floor_walls, phases, None)
+            continue
         fixed = os.path.join(outputs, "incremental")
         incremental = f"{prensa} build --source {prensa_site} --output {fixed}"
         cold_cached = timed(incremental, env)
@@ -219,49 +280,7 @@ def main():
         timed(incremental, env)
         shutil.rmtree(outputs, ignore_errors=True)
 
-        def column(key, index):
-            return [row[index] for row in results[key]]
-
-        print(f"\n## N = {n} posts ({args.runs} pairs; median [min–max])\n")
-        print("| build | wall s | CPU s | peak RSS MiB | HTML files | files |")
-        print("|---|---|---|---|---|---|")
-        names = {"all": "Prensa, all on (Pygments + Pagefind)", "nosearch": "Prensa, no search index",
-                 "hugo": "Hugo 0.168"}
-        for key in results:
-            if results[key]:
-                html, total = written[key]
-                print(f"| {names[key]} | {summary(column(key, 0))} | {summary(column(key, 1))} | "
-                      f"{summary(column(key, 2), digits=0)} | {html} | {total} |")
-        print(f"| cmark-gfm floor (cmark-render.c) | {summary(floor_walls)} | | | | {n} |")
-        if hugo:
-            print("\n| ratio (per pair) | wall | CPU | peak RSS |")
-            print("|---|---|---|---|")
-            for key in ("all", "nosearch"):
-                ratios = [[a[i] / b[i] for a, b in zip(results[key], results["hugo"])] for i in range(3)]
-                print(f"| {names[key]} ÷ Hugo | {summary(ratios[0])} | {summary(ratios[1])} | "
-                      f"{summary(ratios[2])} |")
-        floor_median = statistics.median(floor_walls)
-        for key in ("all", "nosearch"):
-            print(f"\n{names[key]} ÷ floor (wall, medians): "
-                  f"{statistics.median(column(key, 0)) / floor_median:.2f}×")
-        print("\nPhases of one cold build, everything on (wall s):\n")
-        print("| phase | s | what |")
-        print("|---|---|---|")
-        for name, seconds, detail in phases:
-            print(f"| {name} | {seconds:.3f} | {detail} |")
-        cold_median = statistics.median(column("all", 0))
-        print("\n| rebuild | wall s | CPU s | peak RSS MiB | ÷ cold build (all on) |")
-        print("|---|---|---|---|---|")
-        print(f"| first build with the cache on | {cold_cached[0]:.3f} | {cold_cached[1]:.3f} | "
-              f"{cold_cached[2]:.0f} | {cold_cached[0] / cold_median:.3f} |")
-        for name, rows in (("nothing changed", unchanged), ("one post edited", edits)):
-            walls = [row[0] for row in rows]
-            print(f"| {name} | {summary(walls)} | {summary([row[1] for row in rows])} | "
-                  f"{summary([row[2] for row in rows], digits=0)} | {statistics.median(walls) / cold_median:.3f} |")
-        said = re.search(r"\((\d+) files written, (\d+) unchanged\)", edits[-1][3] if edits else "")
-        if said:
-            print(f"\nAfter one edit: {said.group(1)} files written, {said.group(2)} unchanged (hard links).")
-        sys.stdout.flush()
+        report(n, args, results, written, hugo, floor_walls, phases, (cold_cached, unchanged, edits))
 
 
 if __name__ == "__main__":
