@@ -38,7 +38,7 @@ struct PagePlanner {
     private let siteContext: TemplateValue
     private let assetContext: TemplateValue
     /// Each post's summary for lists, made once: a post appears in several lists.
-    private let summaries: [TemplateValue]
+    private let summaries: [[String: TemplateValue]]
     /// Whether the build makes a search index (the search page says so when it does not).
     private let searchAvailable: Bool
 
@@ -66,9 +66,7 @@ struct PagePlanner {
             assets[String(key.map { $0.isLetter || $0.isNumber ? $0 : "_" })] = .string(root + path)
         }
         assetContext = .object(assets)
-        summaries = parallelMap(Array(model.posts.indices)) { [model] index in
-            .object(Self.summary(index, model: model))
-        }
+        summaries = parallelMap(Array(model.posts.indices)) { [model] index in Self.summary(index, model: model) }
     }
 
     func jobs() -> [PageJob] {
@@ -121,7 +119,7 @@ struct PagePlanner {
 
     private func postJob(_ index: Int) -> PageJob {
         let rendered = model.posts[index]
-        var post = Self.summary(index, model: model)
+        var post = summaries[index]
         post["content"] = .string(rendered.html)
         post["words"] = .int(rendered.words)
         post["toc"] = tocContext(rendered.tableOfContents)
@@ -232,7 +230,7 @@ struct PagePlanner {
         return (1...pageCount).map { number in
             let slice = Array(posts.dropFirst((number - 1) * perPage).prefix(perPage))
             var context = extra
-            context["posts"] = .list(slice.map { summaries[$0] })
+            context["posts"] = .list(slice.map { TemplateValue.object(summaries[$0]) })
             if pageCount > 1 {
                 var pagination: [String: TemplateValue] = ["current": .int(number), "total": .int(pageCount)]
                 if number > 1 { pagination["previous_url"] = .string(root + pagePath(number - 1)) }
@@ -259,7 +257,7 @@ struct PagePlanner {
                 if let current {
                     years.append([
                         "year": .int(current.year), "count": .int(current.posts.count),
-                        "posts": .list(current.posts.map { summaries[$0] }),
+                        "posts": .list(current.posts.map { TemplateValue.object(summaries[$0]) }),
                     ])
                 }
                 current = (year, [])
@@ -269,7 +267,7 @@ struct PagePlanner {
         if let current {
             years.append([
                 "year": .int(current.year), "count": .int(current.posts.count),
-                "posts": .list(current.posts.map { summaries[$0] }),
+                "posts": .list(current.posts.map { TemplateValue.object(summaries[$0]) }),
             ])
         }
         return job(
@@ -345,7 +343,7 @@ struct PagePlanner {
             "total": .int(partCount(series)),
             "posts": .list(
                 series.posts.enumerated().map { position, index in
-                    var context = Self.summary(index, model: model)
+                    var context = summaries[index]
                     context["part"] = .int(Self.partNumber(index, position: position, model: model))
                     return .object(context)
                 }),
