@@ -211,6 +211,8 @@ private final class Builder: @unchecked Sendable {
     private let lock = NSLock()
     /// Builds started so far, under `lock`.
     private var builds = 0
+    /// Whether the last build succeeded, under `lock`: the pages show that site.
+    private var lastBuildSucceeded = false
     /// How long the sources must stay quiet after a rebuild before the search index is redone.
     static let searchDelay: DispatchTimeInterval = .seconds(1)
 
@@ -260,11 +262,17 @@ private final class Builder: @unchecked Sendable {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             state.succeeded(root: SiteHandler.realPath(siteDirectory) ?? siteDirectory)
             onEvent(.built(report, seconds: seconds, first: first))
-            hub.broadcast(ReloadHub.event("reload", data: "ok"))
+            // Nothing changed since the site the pages show (a file saved with the same bytes, a
+            // late close event): reloading them would only lose the reader's scroll position.
+            if !(report.upToDate && lastBuildSucceeded) {
+                hub.broadcast(ReloadHub.event("reload", data: "ok"))
+            }
+            lastBuildSucceeded = true
             return report.searchStale
         } catch {
             let lines = error.diagnostics.map(\.description)
             state.failed(lines)
+            lastBuildSucceeded = false
             onEvent(.failed(error))
             hub.broadcast(ReloadHub.buildError(lines))
             return false

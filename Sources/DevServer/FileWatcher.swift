@@ -179,6 +179,9 @@ final class FileWatcher: @unchecked Sendable {
     /// The folders watched. Only while the watcher thread is not running (for tests).
     var watchedFolders: Set<String> { Set(folders.values) }
 
+    /// The watch descriptor of a watched folder. Only while the watcher thread is not running.
+    func descriptor(of folder: String) -> Int32? { folders.first { $0.value == folder }?.key }
+
     /// Updates the watches for one event; true when the site may have changed. Called by the
     /// watcher thread (and by tests before `start()`).
     func handle(descriptor: Int32, mask: UInt32, name: String) -> Bool {
@@ -200,6 +203,9 @@ final class FileWatcher: @unchecked Sendable {
         }
         guard let folder = folders[descriptor] else { return false }
         if name.isEmpty { return true }  // the watched folder itself was deleted or moved
+        // The build never reads hidden files or folders: an editor's temporary file before it is
+        // renamed over the post (`.post.md.tmp-123`) must not start a build of the old text.
+        if name.hasPrefix(".") { return false }
         if isFolder && appeared {
             // Watch it and everything already inside it (created before the watch existed).
             watchTree(folder + "/" + name)
@@ -220,7 +226,7 @@ final class FileWatcher: @unchecked Sendable {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name == "." || name == ".." { continue }
+            if name.hasPrefix(".") { continue }  // the build skips hidden folders too
             let child = path + "/" + name
             var isFolder = entry.pointee.d_type == UInt8(DT_DIR)
             if entry.pointee.d_type == UInt8(DT_UNKNOWN) {

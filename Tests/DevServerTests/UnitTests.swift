@@ -62,6 +62,22 @@ import Testing
         }
     }
 
+    @Test func hiddenFilesAndFoldersDoNotRebuild() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("prensa-hidden-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: root + "/content", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let watcher = try FileWatcher(parent: root, roots: ["content"], debounce: .milliseconds(100)) {}
+        let content = try #require(watcher.watchedFolders.first)
+        #expect(content == root + "/content")
+        let descriptor = try #require(watcher.descriptor(of: content))
+        let created = UInt32(IN_CREATE)
+        #expect(!watcher.handle(descriptor: descriptor, mask: created, name: ".post.md.tmp-123"))
+        #expect(!watcher.handle(descriptor: descriptor, mask: UInt32(IN_MOVED_FROM), name: ".post.md.tmp-123"))
+        #expect(watcher.handle(descriptor: descriptor, mask: UInt32(IN_MOVED_TO), name: "post.md"))
+        #expect(!watcher.handle(descriptor: descriptor, mask: created | UInt32(IN_ISDIR), name: ".git"))
+        #expect(watcher.watchedFolders == [content], "a hidden folder is not watched")
+    }
+
     @Test func contentTypes() {
         #expect(MIMEType.forPath("/s/index.html") == "text/html; charset=utf-8")
         #expect(MIMEType.forPath("/s/a.CSS") == "text/css; charset=utf-8")
