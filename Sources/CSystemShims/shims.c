@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 int prensa_exchange_paths(const char *first, const char *second) {
@@ -56,4 +57,8 @@ int prensa_isolate_network(void) {
     errno = ENOSYS;
     return -1;
 #endif
+}
+
+const void *prensa_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
+    return memmem(haystack, haystack_length, needle, needle_length);
 }

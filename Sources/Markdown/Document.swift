@@ -156,6 +156,15 @@ public final class Document {
     /// Nodes taken out of the tree. Inline literals borrow their block's buffer, so they are freed
     /// only with the document.
     private var detached: [OpaquePointer] = []
+    /// The nodes the methods below look for, found in one walk of the tree; nil after a change.
+    private var nodeIndex: NodeIndex?
+
+    private struct NodeIndex {
+        var codeBlocks: [OpaquePointer] = []
+        var headings: [OpaquePointer] = []
+        var texts: [OpaquePointer] = []
+        var links: [OpaquePointer] = []
+    }
     /// The parsed text, to turn cmark's byte columns into character columns.
     private let source: String
     private lazy var sourceBytes = Array(source.utf8)
@@ -209,7 +218,7 @@ public final class Document {
 
     /// Every fenced code block, in document order.
     public func fencedBlocks() -> [FencedBlock] {
-        nodes(ofType: CMARK_NODE_CODE_BLOCK).compactMap { node in
+        indexedNodes().codeBlocks.compactMap { node in
             var length: Int32 = 0
             var offset: Int32 = 0
             var character: CChar = 0
@@ -239,23 +248,12 @@ public final class Document {
 
     /// Every link and image, in document order (call before `render`, which rewrites headings).
     public func links() -> [DocumentLink] {
-        var links: [DocumentLink] = []
-        guard let iterator = cmark_iter_new(root) else { return links }
-        defer { cmark_iter_free(iterator) }
-        while true {
-            let event = cmark_iter_next(iterator)
-            if event == CMARK_EVENT_DONE { break }
-            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
-            let type = cmark_node_get_type(node)
-            guard type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE else { continue }
-            links.append(
-                DocumentLink(
-                    url: string(cmark_node_get_url(node)), isImage: type == CMARK_NODE_IMAGE,
-                    line: Int(cmark_node_get_start_line(node)) + lineOffset,
-                    column: column(line: cmark_node_get_start_line(node), byte: Int(cmark_node_get_start_column(node))))
-            )
+        indexedNodes().links.map { node in
+            DocumentLink(
+                url: string(cmark_node_get_url(node)), isImage: cmark_node_get_type(node) == CMARK_NODE_IMAGE,
+                line: Int(cmark_node_get_start_line(node)) + lineOffset,
+                column: column(line: cmark_node_get_start_line(node), byte: Int(cmark_node_get_start_column(node))))
         }
-        return links
     }
 
     /// Replaces each `prefix` + id in the text (`@fig-rr-q2`: prefix `@fig-`, id `rr-q2`) with the
@@ -265,12 +263,11 @@ public final class Document {
     public func replaceReferences(
         prefix: String, resolve: (_ id: String, _ line: Int, _ column: Int) -> String?
     ) {
-        cmark_consolidate_text_nodes(root)
         let prefixBytes = Array(prefix.utf8)
         guard !prefixBytes.isEmpty else { return }
         // References come in document order: each is in the source after the one before.
         var searchedTo = 0
-        for node in nodes(ofType: CMARK_NODE_TEXT) {
+        for node in indexedNodes().texts {
             // Most text has no reference: look for the prefix in C before building anything.
             guard let raw = cmark_node_get_literal(node), strstr(raw, prefix) != nil else { continue }
             let literal = Array(string(raw).utf8)
@@ -314,6 +311,7 @@ public final class Document {
             }
             cmark_node_unlink(node)
             detached.append(node)
+            nodeIndex = nil
         }
     }
 
@@ -321,7 +319,7 @@ public final class Document {
     public func render() -> RenderedDocument {
         var used: [String: Int] = [:]
         var toc: [TOCEntry] = []
-        for heading in nodes(ofType: CMARK_NODE_HEADING) {
+        for heading in indexedNodes().headings {
             let level = Int(cmark_node_get_heading_level(heading))
             let text = collapseWhitespace(rendered(cmark_render_plaintext(heading, 0, 0)))
             let id = uniqueID(for: text, used: &used)
@@ -336,8 +334,13 @@ public final class Document {
                 "<a class=\"heading-anchor\" href=\"#\(id)\" aria-label=\"\(HTML.escape(options.labels.headingAnchor))\">#</a>"
             replace(heading, withHTML: "<h\(level) id=\"\(id)\">\(inner) \(anchor)</h\(level)>\n")
         }
-        var html = rendered(cmark_render_html(root, options.cmarkOptions, extensions))
-        html = replacingOccurrences(options.markupPatches, in: html)
+        // Patched straight from cmark's buffer: the text is made (and checked as UTF-8) once.
+        guard let pointer = cmark_render_html(root, options.cmarkOptions, extensions) else {
+            return RenderedDocument(html: "", tableOfContents: toc)
+        }
+        defer { free(pointer) }
+        let bytes = UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)).bindMemory(to: UInt8.self)
+        let html = replacingOccurrences(options.markupPatches, in: bytes)
         return RenderedDocument(html: html, tableOfContents: toc)
     }
 
@@ -401,17 +404,29 @@ public final class Document {
         cmark_parser_get_syntax_extensions(parser)
     }
 
-    private func nodes(ofType type: cmark_node_type) -> [OpaquePointer] {
-        var found: [OpaquePointer] = []
-        guard let iterator = cmark_iter_new(root) else { return found }
-        defer { cmark_iter_free(iterator) }
-        while true {
-            let event = cmark_iter_next(iterator)
-            if event == CMARK_EVENT_DONE { break }
-            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
-            if cmark_node_get_type(node) == type { found.append(node) }
+    /// Code blocks, headings, text nodes (adjacent ones merged first) and links and images, in
+    /// document order, from one walk of the tree made again only after the tree changed.
+    private func indexedNodes() -> NodeIndex {
+        if let nodeIndex { return nodeIndex }
+        cmark_consolidate_text_nodes(root)
+        var index = NodeIndex()
+        if let iterator = cmark_iter_new(root) {
+            defer { cmark_iter_free(iterator) }
+            while true {
+                let event = cmark_iter_next(iterator)
+                if event == CMARK_EVENT_DONE { break }
+                guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+                switch cmark_node_get_type(node) {
+                case CMARK_NODE_TEXT: index.texts.append(node)
+                case CMARK_NODE_CODE_BLOCK: index.codeBlocks.append(node)
+                case CMARK_NODE_HEADING: index.headings.append(node)
+                case CMARK_NODE_LINK, CMARK_NODE_IMAGE: index.links.append(node)
+                default: break
+                }
+            }
         }
-        return found
+        nodeIndex = index
+        return index
     }
 
     private func replace(_ node: OpaquePointer, withHTML html: String) {
@@ -422,6 +437,7 @@ public final class Document {
         cmark_node_set_on_exit(custom, "")
         cmark_node_replace(node, custom)
         detached.append(node)
+        nodeIndex = nil
     }
 
     private func uniqueID(for text: String, used: inout [String: Int]) -> String {
@@ -470,42 +486,55 @@ private func collapseWhitespace(_ text: String) -> String {
 /// Unicode normalization: the patterns are ASCII markup here). At each position the first pattern
 /// that matches wins; replaced text is not scanned again.
 func replacingOccurrences(_ patches: [(String, String)], in text: String) -> String {
+    var text = text
+    return text.withUTF8 { replacingOccurrences(patches, in: $0) }
+}
+
+/// The same over UTF-8 bytes.
+func replacingOccurrences(_ patches: [(String, String)], in bytes: UnsafeBufferPointer<UInt8>) -> String {
     let patterns = patches.map { (Array($0.0.utf8), Array($0.1.utf8)) }.filter { !$0.0.isEmpty }
-    guard !patterns.isEmpty else { return text }
+    guard !patterns.isEmpty, let base = bytes.baseAddress else { return String(decoding: bytes, as: UTF8.self) }
+    // The needles side by side in one buffer, so the scan touches no array (and no reference count).
+    let needles = patterns.flatMap(\.0)
+    var needleStarts: [Int] = []
+    var offset = 0
+    for (needle, _) in patterns {
+        needleStarts.append(offset)
+        offset += needle.count
+    }
     var isFirstByte = [Bool](repeating: false, count: 256)
     for (needle, _) in patterns { isFirstByte[Int(needle[0])] = true }
     var output: [UInt8] = []
     var found = false
-    var text = text
-    text.withUTF8 { bytes in
-        var index = 0
-        var copied = 0
-        let count = bytes.count
-        scan: while index < count {
-            guard isFirstByte[Int(bytes[index])] else {
+    let count = bytes.count
+    needles.withUnsafeBufferPointer { needleBytes in
+        isFirstByte.withUnsafeBufferPointer { isFirst in
+            var index = 0
+            var copied = 0
+            scan: while index < count {
+                guard isFirst[Int(base[index])] else {
+                    index += 1
+                    continue
+                }
+                for pattern in 0..<patterns.count {
+                    let start = needleStarts[pattern]
+                    let length = (pattern + 1 < patterns.count ? needleStarts[pattern + 1] : needleBytes.count) - start
+                    guard index + length <= count, memcmp(base + index, needleBytes.baseAddress! + start, length) == 0
+                    else { continue }
+                    if !found {
+                        found = true
+                        output.reserveCapacity(count + 256)
+                    }
+                    output.append(contentsOf: UnsafeBufferPointer(start: base + copied, count: index - copied))
+                    output.append(contentsOf: patterns[pattern].1)
+                    index += length
+                    copied = index
+                    continue scan
+                }
                 index += 1
-                continue
             }
-            for (needle, replacement) in patterns where index + needle.count <= count {
-                var matched = true
-                for offset in 1..<needle.count where bytes[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                guard matched, bytes[index] == needle[0] else { continue }
-                if !found {
-                    found = true
-                    output.reserveCapacity(count + 256)
-                }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
-                output.append(contentsOf: replacement)
-                index += needle.count
-                copied = index
-                continue scan
-            }
-            index += 1
+            if found { output.append(contentsOf: UnsafeBufferPointer(start: base + copied, count: count - copied)) }
         }
-        if found { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...])) }
     }
-    return found ? String(decoding: output, as: UTF8.self) : text
+    return found ? String(decoding: output, as: UTF8.self) : String(decoding: bytes, as: UTF8.self)
 }

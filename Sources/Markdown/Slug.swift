@@ -10,6 +10,22 @@ public enum Slug {
         output.reserveCapacity(text.utf8.count)
         var pendingHyphen = false
         for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                // The common case, without building a String or looking up Unicode properties.
+                let byte = UInt8(scalar.value)
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                    UInt8(ascii: "_"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    if pendingHyphen && !output.isEmpty { output.append(UInt8(ascii: "-")) }
+                    pendingHyphen = false
+                    output.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte)
+                case 0x09...0x0D, UInt8(ascii: " "), UInt8(ascii: "-"):
+                    pendingHyphen = true
+                default:
+                    break
+                }
+                continue
+            }
             let folded = fold(scalar)
             for byte in folded.utf8 {
                 switch byte {

@@ -283,20 +283,29 @@ func absolutePath(_ path: String) -> String {
 
 /// The content hash of the file at `path` read with plain POSIX calls; 0 when it cannot be read.
 func hashFile(_ path: String) -> UInt64 {
+    guard let bytes = readRegularFile(path) else { return 0 }
+    return contentHash(bytes)
+}
+
+/// The bytes of the regular file at `path`, read with plain POSIX calls (no `Data` to copy
+/// from); nil when it cannot be opened or is not a regular file.
+func readRegularFile(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return 0 }
+    guard fd >= 0 else { return nil }
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return 0 }
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
     var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
     var offset = 0
     while offset < bytes.count {
         let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + offset, $0.count - offset) }
         if count < 0 && errno == EINTR { continue }
-        if count <= 0 { break }
+        if count < 0 { return nil }
+        if count == 0 { break }
         offset += count
     }
-    return bytes.withUnsafeBytes { contentHash(UnsafeRawBufferPointer(rebasing: $0[0..<offset])) }
+    if offset < bytes.count { bytes.removeSubrange(offset...) }  // the file shrank meanwhile
+    return bytes
 }
 
 /// A fast 64-bit hash of bytes (the xxHash64 algorithm, seed 0), to tell whether a file changed.

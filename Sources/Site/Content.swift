@@ -241,38 +241,45 @@ func wordCount(_ text: String) -> Int {
     var count = 0
     var text = text
     text.withUTF8 { bytes in
-        var inWord = false
+        guard let base = bytes.baseAddress else { return }
         var inFence = false
         var index = 0
         let end = bytes.count
-        while index < end {
-            // At a line start: a fence line (``` or ~~~ after spaces) opens or closes a code block.
-            var first = index
-            while first < end && bytes[first] == UInt8(ascii: " ") { first += 1 }
-            if first + 2 < end, bytes[first] == bytes[first + 1], bytes[first] == bytes[first + 2],
-                bytes[first] == UInt8(ascii: "`") || bytes[first] == UInt8(ascii: "~")
-            {
-                inFence.toggle()
-                inWord = false
-                while index < end && bytes[index] != UInt8(ascii: "\n") { index += 1 }
-                if index < end { index += 1 }
-                continue
-            }
-            // The rest of the line, up to and including its newline.
+        wordByteTable.withUnsafeBufferPointer { isWordByte in
             while index < end {
-                let byte = bytes[index]
-                index += 1
-                if !inFence {
-                    let isWordByte =
-                        byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-                        || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                    if isWordByte && !inWord { count += 1 }
-                    inWord = isWordByte
+                // At a line start: a fence line (``` or ~~~ after spaces) opens or closes a code block.
+                var first = index
+                while first < end && bytes[first] == UInt8(ascii: " ") { first += 1 }
+                let isFence =
+                    first + 2 < end && bytes[first] == bytes[first + 1] && bytes[first] == bytes[first + 2]
+                    && (bytes[first] == UInt8(ascii: "`") || bytes[first] == UInt8(ascii: "~"))
+                if isFence { inFence.toggle() }
+                if isFence || inFence {
+                    // Skip to the next line.
+                    guard let newline = memchr(base + index, 0x0A, end - index) else { return }
+                    index = base.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
+                    continue
                 }
-                if byte == UInt8(ascii: "\n") { break }
+                // The rest of the line, up to and including its newline: a word starts at each
+                // word byte that follows a byte that is not one (a newline is not one).
+                var previous: UInt8 = 0
+                while index < end {
+                    let byte = bytes[index]
+                    index += 1
+                    let current = isWordByte[Int(byte)]
+                    count &+= Int(current & ~previous)
+                    previous = current
+                    if byte == 0x0A { break }
+                }
             }
         }
     }
     return count
+}
+
+/// 1 for the bytes `wordCount` counts as letters: ASCII letters and digits, and every byte of a
+/// non-ASCII character.
+private let wordByteTable: [UInt8] = (0...255).map { byte in
+    byte >= 0x80 || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+        ? 1 : 0
 }

@@ -1,3 +1,4 @@
+import CSystemShims
 import Dispatch
 import Foundation
 import Markdown
@@ -98,10 +99,12 @@ struct ParsedDocument: Sendable {
             var copied = 0
             var index = 0
             while index + prefix.count <= bytes.count {
-                guard bytes[index] == prefix[0], prefix.indices.allSatisfy({ bytes[index + $0] == prefix[$0] }) else {
-                    index += 1
-                    continue
-                }
+                guard let base = bytes.baseAddress,
+                    let found = prefix.withUnsafeBytes({
+                        prensa_memmem(base + index, bytes.count - index, $0.baseAddress, $0.count)
+                    })
+                else { break }
+                index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 var cursor = index + prefix.count
                 var number = 0
                 while cursor < bytes.count, bytes[cursor] >= UInt8(ascii: "0"), bytes[cursor] <= UInt8(ascii: "9") {

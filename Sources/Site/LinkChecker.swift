@@ -1,4 +1,9 @@
+import CSystemShims
 import Markdown
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Checks the links and images authors wrote against the site that was built: every internal
 /// link must reach a page or file, and every `#fragment` an element with that id.
@@ -131,22 +136,25 @@ struct LinkChecker {
 /// The values of every `id="…"` attribute in `html` (scanned in place, without copying it).
 func elementIDs(in html: [UInt8]) -> Set<String> {
     var ids = Set<String>()
+    let marker: StaticString = " id=\""
     html.withUnsafeBufferPointer { bytes in
-        let marker: (UInt8, UInt8, UInt8, UInt8, UInt8) = (0x20, 0x69, 0x64, 0x3D, 0x22)  // ` id="`
-        var index = 0
+        guard let base = bytes.baseAddress else { return }
         let count = bytes.count
-        while index + 5 < count {
-            if bytes[index] == marker.0 && bytes[index + 1] == marker.1 && bytes[index + 2] == marker.2
-                && bytes[index + 3] == marker.3 && bytes[index + 4] == marker.4
-            {
-                let start = index + 5
-                var end = start
-                while end < count && bytes[end] != UInt8(ascii: "\"") { end += 1 }
-                ids.insert(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
-                index = end
+        var index = 0
+        // memmem, not a byte loop: every page of the site is searched.
+        while index < count,
+            let found = prensa_memmem(base + index, count - index, marker.utf8Start, marker.utf8CodeUnitCount)
+        {
+            let start = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + marker.utf8CodeUnitCount
+            guard start < count else { break }
+            var end = start
+            if let quote = memchr(base + start, Int32(UInt8(ascii: "\"")), count - start) {
+                end = base.distance(to: quote.assumingMemoryBound(to: UInt8.self))
             } else {
-                index += 1
+                end = count
             }
+            ids.insert(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+            index = end
         }
     }
     return ids
@@ -155,7 +163,7 @@ func elementIDs(in html: [UInt8]) -> Set<String> {
 extension String {
     /// Percent-decoding without Foundation's quirks: nil for a bad escape or non-UTF-8 result.
     var removingPercentEncodingSafely: String? {
-        guard contains("%") else { return self }
+        guard utf8.contains(UInt8(ascii: "%")) else { return self }  // not Foundation's slow search
         var bytes: [UInt8] = []
         var iterator = utf8.makeIterator()
         while let byte = iterator.next() {

@@ -10,10 +10,10 @@ struct SourceFile: Sendable {
     /// byte; a BOM is dropped and CRLF (or lone CR) line endings become LF, so line numbers
     /// stay those an editor shows.
     static func read(path: String, displayPath: String) -> Result<SourceFile, Diagnostic> {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = readRegularFile(path) else {
             return .failure(Diagnostic(file: displayPath, message: "cannot read file"))
         }
-        return decode(Array(data), displayPath: displayPath)
+        return decode(bytes, displayPath: displayPath)
     }
 
     static func decode(_ bytes: [UInt8], displayPath: String) -> Result<SourceFile, Diagnostic> {
@@ -53,7 +53,9 @@ struct SourceFile: Sendable {
     }
 
     private static func normalizeNewlines(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "\r")) else { return text }
+        var text = text
+        let hasCR = text.withUTF8 { bytes in bytes.baseAddress.map { memchr($0, 0x0D, bytes.count) != nil } ?? false }
+        guard hasCR else { return text }
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         var previousWasCR = false

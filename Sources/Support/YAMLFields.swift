@@ -24,6 +24,10 @@ public struct YAMLFields {
     /// Where the mapping starts; missing keys are reported here.
     public let start: SourceLocation
 
+    /// Plain scalars are told apart only as booleans and nulls (the only tags read here): each
+    /// rule is a regular expression run on every scalar, and Yams's default has seven.
+    private static let resolver = Resolver.basic.appending(.bool).appending(.null)
+
     /// Parses `yaml` as one mapping whose keys must be among `knownKeys`.
     public init(
         yaml: String, file: String, lineOffset: Int, columnOffset: Int = 0, what: String, knownKeys: [String]
@@ -44,7 +48,8 @@ public struct YAMLFields {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: yaml)
+            // The encoding given: Yams's default reads the whole environment on every parse.
+            node = try Yams.compose(yaml: yaml, YAMLFields.resolver, .default, .utf8)
         } catch let error as YamlError {
             log.append(
                 Self.diagnostic(

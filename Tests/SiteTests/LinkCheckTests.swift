@@ -74,4 +74,19 @@ import Testing
     func relativeLinksResolveLikeBrowsers(link: String, base: String, expected: String) {
         #expect(LinkChecker.resolve(link, against: base) == expected)
     }
+
+    @Test func elementIDsAreEveryIdAttributeOfThePage() {
+        let html = ##"<h2 id="intro">I</h2><p data-id="no">x</p><a id="" href="#"><div class="c" id="fig-1-ção">"##
+        #expect(elementIDs(in: Array(html.utf8)) == ["intro", "", "fig-1-ção"])
+        #expect(elementIDs(in: Array(#"<p id="aberto"#.utf8)) == ["aberto"])
+        #expect(elementIDs(in: Array(#"<p id=""#.utf8)).isEmpty)
+        #expect(elementIDs(in: []).isEmpty)
+    }
+
+    @Test func wordsAreCountedOutsideFencesOnly() {
+        #expect(wordCount("um dois\ntrês-quatro 5\n") == 5)
+        #expect(wordCount("a\n```\nnão conta\n```\nb c\n~~~\naberto até o fim") == 3)
+        #expect(wordCount("sem quebra no fim") == 4)
+        #expect(wordCount("") == 0)
+    }
 }

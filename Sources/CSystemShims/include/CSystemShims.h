@@ -21,4 +21,9 @@ int prensa_sync_directory(const char *path);
 /// systems).
 int prensa_isolate_network(void);
 
+/// The first occurrence of `needle` in `haystack` (glibc's `memmem`, a GNU extension the Swift
+/// Glibc module does not show), or NULL.
+#include <stddef.h>
+const void *prensa_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+
 #endif
