@@ -110,8 +110,22 @@ struct BuildManifest: Equatable, Sendable {
 
     /// True when the output folder is still the one this manifest describes.
     func describesOutput(at path: String) -> Bool {
-        guard absolutePath(path) == outputPath, let identity = fileIdentity(path) else { return false }
+        guard absolutePath(path) == outputPath else { return false }
+        return describesFolder(at: path)
+    }
+
+    /// True when the folder at `path` is the one this manifest describes, moved there since (a
+    /// rename keeps a folder's identity).
+    func describesFolder(at path: String) -> Bool {
+        guard let identity = fileIdentity(path) else { return false }
         return identity == (outputDevice, outputInode)
+    }
+
+    /// Where the output folder a build replaced is kept for the next build to start from (see
+    /// `StagingDirectory`), and the manifest that says what is in it (the one of the build that
+    /// wrote it). Both sit in the cache folder, next to `manifestPath`.
+    static func recycledPaths(manifestPath: String) -> (tree: String, manifest: String) {
+        (manifestPath + "-previous-output", manifestPath + "-previous")
     }
 }
 

@@ -15,13 +15,22 @@ struct WriteError: Error, CustomStringConvertible {
 
 /// Builds the new site in a hidden sibling of the output folder, then swaps it in at once, so
 /// the output folder is always either the old complete site or the new one.
+///
+/// The staging folder is new and empty, or a recycled one: the site an earlier build replaced,
+/// kept in the cache folder and moved back here, so that only the files that differ from it are
+/// written again and no folder is made again. Files in a recycled folder may be hard links
+/// shared with the current output: they are never written in place (`write` unlinks first).
 struct StagingDirectory: Sendable {
     /// The final output folder.
     let output: String
     /// Where the new site is written: `<parent>/.<name>.staging-<pid>`.
     let path: String
+    /// The staging folder starts as a recycled site, not empty.
+    let recycled: Bool
 
-    init(output: String) throws(WriteError) {
+    /// `recycling`: a folder holding an earlier site, moved to be the staging folder when it is
+    /// on the same file system (else the staging folder starts empty).
+    init(output: String, recycling: String? = nil) throws(WriteError) {
         let output = output.hasSuffix("/") && output.count > 1 ? String(output.dropLast()) : output
         self.output = output
         let url = URL(fileURLWithPath: output)
@@ -30,7 +39,12 @@ struct StagingDirectory: Sendable {
         Self.removeAbandoned(parent: parent, name: name)
         path = "\(parent)/.\(name).staging-\(getpid())"
         try Self.removeTree(path)
-        try Self.makeDirectories(path)
+        if let recycling, rename(recycling, path) == 0 {
+            recycled = true
+        } else {
+            recycled = false
+            try Self.makeDirectories(path)
+        }
     }
 
     /// Writes `bytes` at `relativePath`, creating its folders. Safe to call from many threads
@@ -41,6 +55,9 @@ struct StagingDirectory: Sendable {
         if let slash = relativePath.lastIndex(of: "/") {
             try Self.makeDirectories(path + "/" + relativePath[..<slash])
         }
+        // A file of a recycled folder may be the same file as one of the live site: replace it
+        // with a new one, never truncate it.
+        if recycled { unlink(target) }
         let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: target, message: "cannot create file: \(errnoText())") }
         defer { close(fd) }
@@ -72,9 +89,10 @@ struct StagingDirectory: Sendable {
     }
 
     /// Makes the new site durable (unless told not to), puts it in place of the old one in one
-    /// step, then deletes the old one. Files are written without fsync; one `syncfs` here covers
-    /// them all.
-    func commit(durable: Bool = true) throws(WriteError) {
+    /// step, then moves the old one to `keepingOldAt` (true is returned) or deletes it. Files are
+    /// written without fsync; one `syncfs` here covers them all.
+    @discardableResult
+    func commit(durable: Bool = true, keepingOldAt keep: String? = nil) throws(WriteError) -> Bool {
         if durable {
             guard prensa_sync_filesystem(path) == 0 else {
                 throw WriteError(path: path, message: "cannot flush the new site to disk: \(errnoText())")
@@ -85,8 +103,12 @@ struct StagingDirectory: Sendable {
         }
         if FileManager.default.fileExists(atPath: output) {
             if prensa_exchange_paths(path, output) == 0 {
+                if let keep {
+                    try Self.removeTree(keep)
+                    if rename(path, keep) == 0 { return true }
+                }
                 try Self.removeTree(path)
-                return
+                return false
             }
             // No RENAME_EXCHANGE here: move the old site aside, then the new one in.
             let aside = path + ".old"
@@ -105,6 +127,7 @@ struct StagingDirectory: Sendable {
                 throw WriteError(path: output, message: "cannot create the output folder: \(errnoText())")
             }
         }
+        return false
     }
 
     /// Deletes the staging folder after a failed build.
@@ -122,6 +145,16 @@ struct StagingDirectory: Sendable {
             if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
         }
         throw WriteError(path: path, message: "cannot create folder: \(errnoText())")
+    }
+
+    /// Deletes the file at `relativePath` and then its folders as long as they are empty.
+    func remove(_ relativePath: String) {
+        guard unlink(path + "/" + relativePath) == 0 else { return }
+        var folder = Substring(relativePath)
+        while let slash = folder.lastIndex(of: "/") {
+            folder = folder[..<slash]
+            guard rmdir(path + "/" + folder) == 0 else { return }
+        }
     }
 
     static func removeTree(_ path: String) throws(WriteError) {
@@ -147,28 +180,36 @@ struct StagingDirectory: Sendable {
     }
 }
 
-/// Puts a build's files into the staging folder: a file whose bytes are those the previous build
-/// wrote at the same path is hard-linked from the current output instead of written again.
+/// Puts a build's files into the staging folder: a file a recycled staging folder already holds
+/// with these bytes is left as it is; a file whose bytes are those the previous build wrote at the
+/// same path is hard-linked from the current output; any other is written.
 final class OutputWriter: @unchecked Sendable {
     let staging: StagingDirectory
     /// The current output folder and what the manifest says is in it; nil for a full build.
     private let previousOutput: (root: String, stamps: [String: BuildManifest.OutputStamp])?
+    /// What the recycled staging folder holds (empty when it started empty).
+    private let recycled: [String: BuildManifest.OutputStamp]
     private let lock = NSLock()
     private var writtenCount = 0
     private var linkedCount = 0
 
-    init(staging: StagingDirectory, previousOutput: (String, [String: BuildManifest.OutputStamp])?) {
+    init(
+        staging: StagingDirectory, previousOutput: (String, [String: BuildManifest.OutputStamp])?,
+        recycled: [String: BuildManifest.OutputStamp] = [:]
+    ) {
         self.staging = staging
         self.previousOutput = previousOutput
+        self.recycled = staging.recycled ? recycled : [:]
     }
 
-    /// Files written, and files linked unchanged from the previous output.
+    /// Files written, and files unchanged (linked from the previous output or already in place).
     var written: Int { lock.withLock { writtenCount } }
     var linked: Int { lock.withLock { linkedCount } }
 
     /// Safe to call from many threads for different paths.
     func put(_ bytes: [UInt8], at relativePath: String) throws(WriteError) -> BuildManifest.OutputStamp {
         let stamp = BuildManifest.OutputStamp(size: bytes.count, hash: contentHash(bytes))
+        if keepRecycled(relativePath, stamp: stamp) { return stamp }
         if let previousOutput, previousOutput.stamps[relativePath] == stamp,
             staging.link(from: previousOutput.root + "/" + relativePath, to: relativePath)
         {
@@ -189,12 +230,31 @@ final class OutputWriter: @unchecked Sendable {
 
     /// Links a file of the previous output that the manifest lists with `stamp`.
     func link(_ relativePath: String, stamp: BuildManifest.OutputStamp) throws(WriteError) {
+        if keepRecycled(relativePath, stamp: stamp) { return }
         guard let previousOutput, previousOutput.stamps[relativePath] == stamp,
             staging.link(from: previousOutput.root + "/" + relativePath, to: relativePath)
         else {
             throw WriteError(path: relativePath, message: "cannot keep this file of the previous build")
         }
         lock.withLock { linkedCount += 1 }
+    }
+
+    /// Deletes the files of the recycled folder that `isKept` does not keep, and the folders
+    /// they leave empty (so that a path that was a file can become a folder, and back).
+    func removeStale(keeping isKept: (String) -> Bool) {
+        for path in recycled.keys where !isKept(path) { staging.remove(path) }
+    }
+
+    /// True when the recycled folder already holds `relativePath` with these bytes. Otherwise
+    /// the file it holds there, if any, is deleted (it may be shared with the live site).
+    private func keepRecycled(_ relativePath: String, stamp: BuildManifest.OutputStamp) -> Bool {
+        guard let old = recycled[relativePath] else { return false }
+        if old == stamp {
+            lock.withLock { linkedCount += 1 }
+            return true
+        }
+        unlink(staging.path + "/" + relativePath)
+        return false
     }
 }
 

@@ -154,14 +154,31 @@ public enum SiteBuilder {
         try checkConflicts(jobs: jobs, files: files, siteRoot: options.source, displayPrefix: options.displayPrefix)
         clock.lap("plan", "\(jobs.count) pages, \(files.count) other files")
 
+        // The site the build before the last one wrote, kept in the cache folder: the new site
+        // starts from it when its manifest says what it holds. The manifest is deleted first, so
+        // that it never describes a folder that changed.
+        let recycledPaths = BuildManifest.recycledPaths(manifestPath: manifestPath)
+        var recycled: [String: BuildManifest.OutputStamp]?
+        if options.cacheDirectory != nil {
+            recycled = BuildManifest(contentsOf: recycledPaths.manifest).flatMap {
+                $0.describesFolder(at: recycledPaths.tree) ? $0.outputs : nil
+            }
+            unlink(recycledPaths.manifest)
+        }
         let staging: StagingDirectory
         do {
-            staging = try StagingDirectory(output: options.outputPath)
+            staging = try StagingDirectory(
+                output: options.outputPath, recycling: recycled == nil ? nil : recycledPaths.tree)
         } catch {
             throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
         }
         let writer = OutputWriter(
-            staging: staging, previousOutput: previous.map { (options.outputPath, $0.outputs) })
+            staging: staging, previousOutput: previous.map { (options.outputPath, $0.outputs) },
+            recycled: recycled ?? [:])
+        // Files of a recycled folder that this build does not make (deleted posts) go first, so
+        // that their paths are free and Pagefind never reads them; the index is dealt with below.
+        let planned = Set(jobs.map(\.path) + files.map(\.path))
+        writer.removeStale { planned.contains($0) || $0.hasPrefix(Pagefind.outputFolder + "/") }
         let rendered = render(jobs, templates: site.templates, writer: writer)
         clock.lap("render", "\(jobs.count) pages")
         var writeErrors = rendered.errors
@@ -197,6 +214,9 @@ public enum SiteBuilder {
                     report.searchStale = pagesChanged || previous.searchStale
                     clock.lap("search", report.searchStale ? "Pagefind index kept (stale)" : "Pagefind index unchanged")
                 } else {
+                    // Pagefind may rewrite its files in place: a recycled index (whose files may
+                    // be those of the live site) goes first.
+                    if staging.recycled { try StagingDirectory.removeTree(staging.path + "/" + Pagefind.outputFolder) }
                     try pagefind.index(siteFolder: staging.path)
                     for (path, stamp) in try stampFiles(under: staging.path, folder: Pagefind.outputFolder) {
                         outputs[path] = stamp
@@ -209,11 +229,22 @@ public enum SiteBuilder {
             }
             report.searchIndexed = true
         }
+        writer.removeStale { outputs[$0] != nil }
+        // The replaced site is kept for the next build when the manifest says what it holds.
+        let kept: Bool
         do {
-            try staging.commit(durable: options.durable)
+            kept = try staging.commit(
+                durable: options.durable,
+                keepingOldAt: previous != nil && options.cacheDirectory != nil ? recycledPaths.tree : nil)
         } catch {
             staging.discard()
             throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
+        }
+        if kept {
+            // The last manifest now describes the kept site (moved, it is the same folder).
+            _ = rename(manifestPath, recycledPaths.manifest)
+        } else if options.cacheDirectory != nil {
+            try? StagingDirectory.removeTree(recycledPaths.tree)
         }
         // Recorded only once the new site is in place: a build killed before leaves the old
         // manifest, which no longer matches the output folder, so the next build is a full one.

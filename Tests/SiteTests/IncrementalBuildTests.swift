@@ -134,4 +134,54 @@ private func makeBlog() throws -> TestSite {
         let again = try site.build(useCache: false)
         #expect(!again.upToDate && again.filesWritten == first.filesWritten && again.filesUnchanged == 0)
     }
+
+    /// The site a build replaces is kept in the cache and becomes the next build's staging folder:
+    /// only what differs from it is written, and the live site, whose files it shares, is never
+    /// written through them.
+    @Test func theReplacedSiteIsRecycledWithoutTouchingTheLiveOne() throws {
+        let site = try makeBlog()
+        defer { site.delete() }
+        try site.build()
+        let firstFolder = inode(site.root + "/public")
+        try site.post("post-1", title: "Post número 1", date: "2026-01-01", body: "Primeira edição.\n")
+        try site.build()
+        let kept = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: site.root + "/.prensa-cache").first {
+                $0.hasSuffix("-previous-output")
+            })
+        #expect(inode(site.root + "/.prensa-cache/" + kept) == firstFolder, "the first site is kept")
+        let live = try tree(site.root + "/public")
+
+        // A post edited, one deleted (its folder goes), one added, and a file that becomes a folder.
+        try site.post("post-2", title: "Post número 2", date: "2026-01-02", body: "Segunda edição.\n")
+        try site.remove("content/posts/post-4.md")
+        try site.post("post-6", title: "Post seis", date: "2026-02-01", extra: "tags: [Rede]\n")
+        try site.remove("content/imagens/logo.txt")
+        try site.write("content/imagens/logo.txt/dentro.txt", "agora é uma pasta\n")
+        let third = try site.build()
+        #expect(inode(site.root + "/public") == firstFolder, "the new site was made in the recycled folder")
+        #expect(third.filesUnchanged > 0 && third.filesWritten > 0)
+        #expect(try tree(site.root + "/.prensa-cache/" + kept) == live, "the replaced site changed while it was live")
+
+        try site.build(output: site.root + "/cold", useCache: false)
+        #expect(try tree(site.root + "/public") == tree(site.root + "/cold"))
+        #expect(!site.exists("posts/post-4/index.html") && !site.exists("posts/post-4"))
+        #expect(try site.read("imagens/logo.txt/dentro.txt") == "agora é uma pasta\n")
+    }
+}
+
+/// Every folder and file under `root` (folders with a trailing slash), with the files' bytes.
+private func tree(_ root: String) throws -> [String: Data] {
+    var entries: [String: Data] = [:]
+    let manager = FileManager.default
+    for case let relative as String in manager.enumerator(atPath: root)! {
+        var isFolder: ObjCBool = false
+        _ = manager.fileExists(atPath: root + "/" + relative, isDirectory: &isFolder)
+        if isFolder.boolValue {
+            entries[relative + "/"] = Data()
+        } else {
+            entries[relative] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative))
+        }
+    }
+    return entries
 }
