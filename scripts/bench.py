@@ -14,6 +14,8 @@ For each size N, in a scratch folder (default /tmp/prensa-bench, never the repos
   3. the in-process floor: ../shared/bench/cmark-render.c parsing and rendering every body;
   4. Prensa's per-phase times (one more cold build with --verbose);
   5. a rebuild with nothing changed, and rebuilds after editing one post (each edit different).
+Nothing is deleted between timed runs (outputs are moved aside and deleted at the end): on a
+file system without a journal, deleting many files slows down the next runs that make files.
 Prints wall, CPU (user+sys) and peak RSS as min / median / max, the per-pair ratios and the
 files each tool wrote. Timings are programs' numbers, not tests: the machine is shared and noisy,
 so compare the per-pair ratios.
@@ -104,7 +106,7 @@ def make_sites(n, scratch, seed):
     shutil.copy(os.path.join(REPO, "content", "site.yml"), os.path.join(prensa_site, "content", "site.yml"))
     shutil.rmtree(os.path.join(prensa_site, "templates"), ignore_errors=True)
     shutil.copytree(os.path.join(REPO, "templates"), os.path.join(prensa_site, "templates"))
-    shutil.rmtree(os.path.join(prensa_site, ".prensa-cache"), ignore_errors=True)
+    discard(os.path.join(prensa_site, ".prensa-cache"), scratch)
     if not current(hugo_site):
         log(f"== corpus: {n} posts (Hugo) -> {hugo_site}")
         shutil.rmtree(hugo_site, ignore_errors=True)
@@ -112,6 +114,22 @@ def make_sites(n, scratch, seed):
         run([sys.executable, os.path.join(BENCH, "make-corpus.py"), str(n), hugo_site, "--seed", str(seed)],
             stdout=subprocess.DEVNULL)
     return prensa_site, hugo_site
+
+
+TRASH = []
+
+
+def discard(path, scratch):
+    """Moves `path` out of the way, to be deleted when the benchmark ends. On this VM's ext4
+    (no journal), making files soon after deleting many costs seconds of kernel time (the inode
+    allocator skips recently freed inodes one by one), so nothing is deleted between timed runs."""
+    if not os.path.lexists(path):
+        return
+    trash = os.path.join(scratch, f".trash-{os.getpid()}")
+    os.makedirs(trash, exist_ok=True)
+    target = os.path.join(trash, str(len(TRASH)))
+    os.rename(path, target)
+    TRASH.append(target)
 
 
 def floor(prensa_site, scratch, n, runs):
@@ -127,10 +145,10 @@ def floor(prensa_site, scratch, n, runs):
     walls = []
     for _ in range(runs):
         out = os.path.join(scratch, "floor-out")
-        shutil.rmtree(out, ignore_errors=True)
+        discard(out, scratch)
         os.makedirs(out)
         walls.append(timed(f"{binary} {bodies}/list.txt {out}")[0])
-    shutil.rmtree(out, ignore_errors=True)
+    discard(out, scratch)
     return walls
 
 
@@ -218,7 +236,7 @@ def main():
     for n in [int(size) for size in args.sizes.split(",")]:
         prensa_site, hugo_site = make_sites(n, scratch, args.seed)
         outputs = os.path.join(scratch, f"outputs-{n}")
-        shutil.rmtree(outputs, ignore_errors=True)
+        discard(outputs, scratch)
         os.makedirs(outputs)
         counter = iter(range(1_000_000))
 
@@ -243,9 +261,7 @@ def main():
                 if round_number > 0:
                     results[key].append(measured[:3])
                 written.setdefault(key, count_files(out))
-        # Deleting a big output right before the next run slows that run down: delete them all
-        # once the rounds are over.
-        shutil.rmtree(outputs, ignore_errors=True)
+        discard(outputs, scratch)
         os.makedirs(outputs)
         floor_walls = floor(prensa_site, scratch, n, args.runs)
 
@@ -256,7 +272,7 @@ def main():
             match = PHASE.match(line)
             if match:
                 phases.append((match.group(1), float(match.group(2)), match.group(3)))
-        shutil.rmtree(out, ignore_errors=True)
+        discard(out, scratch)
 
         # Rebuilds: nothing changed, then one post edited (a different edit each time).
         if args.skip_rebuilds:
@@ -278,10 +294,16 @@ def main():
         finally:
             open(victim, "wb").write(original)
         timed(incremental, env)
-        shutil.rmtree(outputs, ignore_errors=True)
+        discard(outputs, scratch)
 
         report(n, args, results, written, hugo, floor_walls, phases, (cold_cached, unchanged, edits))
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        for path in TRASH:
+            shutil.rmtree(path, ignore_errors=True)
+        if TRASH:
+            shutil.rmtree(os.path.dirname(TRASH[0]), ignore_errors=True)
