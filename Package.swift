@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "CSystemShims"),
         // Diagnostics, the located YAML reader and JSON output, shared by Site and Figures.
         .target(name: "Support", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "Markdown", dependencies: ["CCmarkGFM"]),
+        .target(name: "Markdown", dependencies: ["CCmarkGFM", "CSystemShims"]),
         // Pure models of OS mechanisms: Swift standard library only. (The optimizer turns rounding
         // into libm calls, which a program without Foundation must link itself.)
         .target(name: "Simulation", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),

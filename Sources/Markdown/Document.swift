@@ -1,4 +1,5 @@
 import CCmarkGFM
+import CSystemShims
 import Synchronization
 
 #if canImport(Glibc)
@@ -172,7 +173,12 @@ public final class Document {
         var starts = [0]
         var text = source
         text.withUTF8 { bytes in
-            for offset in 0..<bytes.count where bytes[offset] == UInt8(ascii: "\n") { starts.append(offset + 1) }
+            guard let base = bytes.baseAddress else { return }
+            var offset = 0
+            while offset < bytes.count, let newline = memchr(base + offset, 0x0A, bytes.count - offset) {
+                offset = base.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
+                starts.append(offset)
+            }
         }
         return starts
     }()
@@ -490,51 +496,37 @@ func replacingOccurrences(_ patches: [(String, String)], in text: String) -> Str
     return text.withUTF8 { replacingOccurrences(patches, in: $0) }
 }
 
-/// The same over UTF-8 bytes.
+/// The same over UTF-8 bytes. Each pattern is found with `memmem` (far faster than looking at
+/// every byte that could start one: `<` and `d` are everywhere in HTML and Portuguese), then the
+/// matches are taken in order of position, the first pattern winning at a position, skipping
+/// those that overlap a replaced one.
 func replacingOccurrences(_ patches: [(String, String)], in bytes: UnsafeBufferPointer<UInt8>) -> String {
     let patterns = patches.map { (Array($0.0.utf8), Array($0.1.utf8)) }.filter { !$0.0.isEmpty }
-    guard !patterns.isEmpty, let base = bytes.baseAddress else { return String(decoding: bytes, as: UTF8.self) }
-    // The needles side by side in one buffer, so the scan touches no array (and no reference count).
-    let needles = patterns.flatMap(\.0)
-    var needleStarts: [Int] = []
-    var offset = 0
-    for (needle, _) in patterns {
-        needleStarts.append(offset)
-        offset += needle.count
-    }
-    var isFirstByte = [Bool](repeating: false, count: 256)
-    for (needle, _) in patterns { isFirstByte[Int(needle[0])] = true }
-    var output: [UInt8] = []
-    var found = false
+    guard let base = bytes.baseAddress else { return "" }
     let count = bytes.count
-    needles.withUnsafeBufferPointer { needleBytes in
-        isFirstByte.withUnsafeBufferPointer { isFirst in
-            var index = 0
-            var copied = 0
-            scan: while index < count {
-                guard isFirst[Int(base[index])] else {
-                    index += 1
-                    continue
-                }
-                for pattern in 0..<patterns.count {
-                    let start = needleStarts[pattern]
-                    let length = (pattern + 1 < patterns.count ? needleStarts[pattern + 1] : needleBytes.count) - start
-                    guard index + length <= count, memcmp(base + index, needleBytes.baseAddress! + start, length) == 0
-                    else { continue }
-                    if !found {
-                        found = true
-                        output.reserveCapacity(count + 256)
-                    }
-                    output.append(contentsOf: UnsafeBufferPointer(start: base + copied, count: index - copied))
-                    output.append(contentsOf: patterns[pattern].1)
-                    index += length
-                    copied = index
-                    continue scan
-                }
-                index += 1
+    var matches: [(position: Int, pattern: Int)] = []
+    for (index, (needle, _)) in patterns.enumerated() {
+        needle.withUnsafeBytes { needleBytes in
+            var from = 0
+            while from + needle.count <= count,
+                let found = prensa_memmem(base + from, count - from, needleBytes.baseAddress, needle.count)
+            {
+                let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                matches.append((position, index))
+                from = position + 1
             }
-            if found { output.append(contentsOf: UnsafeBufferPointer(start: base + copied, count: count - copied)) }
         }
     }
-    return found ? String(decoding: output, as: UTF8.self) : String(decoding: bytes, as: UTF8.self)
+    guard !matches.isEmpty else { return String(decoding: bytes, as: UTF8.self) }
+    matches.sort { ($0.position, $0.pattern) < ($1.position, $1.pattern) }
+    var output: [UInt8] = []
+    output.reserveCapacity(count + 64 * matches.count)
+    var copied = 0
+    for match in matches where match.position >= copied {
+        output.append(contentsOf: UnsafeBufferPointer(start: base + copied, count: match.position - copied))
+        output.append(contentsOf: patterns[match.pattern].1)
+        copied = match.position + patterns[match.pattern].0.count
+    }
+    output.append(contentsOf: UnsafeBufferPointer(start: base + copied, count: count - copied))
+    return String(decoding: output, as: UTF8.self)
 }

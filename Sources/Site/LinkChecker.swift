@@ -107,13 +107,20 @@ struct LinkChecker {
     }
 
     /// The scheme of an absolute URL (`https` in `https://…`), or nil for a path.
+    /// As browsers read it (WHATWG URL): an ASCII letter, then ASCII letters, digits, `+`, `-`
+    /// and `.` up to the colon.
     static func scheme(of url: String) -> String? {
-        guard let colon = url.firstIndex(of: ":") else { return nil }
-        let scheme = url[..<colon]
-        guard let first = scheme.first, first.isLetter,
-            scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
+        let bytes = url.utf8
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        let scheme = bytes[..<colon]
+        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+        guard let first = scheme.first, isLetter(first),
+            scheme.allSatisfy({
+                isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-")
+                    || $0 == UInt8(ascii: ".")
+            })
         else { return nil }
-        return scheme.lowercased()
+        return String(decoding: scheme, as: UTF8.self).lowercased()
     }
 
     /// `../b/` written on `/posts/a/` is `/posts/b/`.

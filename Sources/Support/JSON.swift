@@ -113,16 +113,21 @@ extension JSON {
     /// become `\u003c`, `\u003e` and `\u0026`, so no text (a title holding `</script>` or `<!--`)
     /// can end the element or open a comment in it. Outside strings JSON has none of the three.
     public static func scriptSafe(_ value: JSON) -> String {
-        var output = ""
-        for scalar in value.serialized().unicodeScalars {
-            switch scalar {
-            case "<": output += "\\u003c"
-            case ">": output += "\\u003e"
-            case "&": output += "\\u0026"
-            default: output.unicodeScalars.append(scalar)
+        let serialized = value.serialized()
+        // Byte by byte: the three characters are ASCII, and UTF-8 never uses ASCII bytes inside
+        // other characters.
+        guard serialized.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 }) else { return serialized }
+        var output: [UInt8] = []
+        output.reserveCapacity(serialized.utf8.count + 64)
+        for byte in serialized.utf8 {
+            switch byte {
+            case 0x3C: output.append(contentsOf: #"\u003c"#.utf8)
+            case 0x3E: output.append(contentsOf: #"\u003e"#.utf8)
+            case 0x26: output.append(contentsOf: #"\u0026"#.utf8)
+            default: output.append(byte)
             }
         }
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// An object from `(key, value)` pairs, in order.

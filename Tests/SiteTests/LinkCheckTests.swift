@@ -75,6 +75,15 @@ import Testing
         #expect(LinkChecker.resolve(link, against: base) == expected)
     }
 
+    @Test(arguments: [
+        ("https://example.org", "https"), ("MAILTO:a@b.c", "mailto"), ("git+ssh://h/r", "git+ssh"),
+        ("/posts/a/", nil), ("../b/", nil), ("a/b:c", nil), ("1http://x", nil), ("página:x", nil), (":x", nil),
+        ("#seção", nil),
+    ])
+    func schemesAreReadAsBrowsersReadThem(url: String, scheme: String?) {
+        #expect(LinkChecker.scheme(of: url) == scheme)
+    }
+
     @Test func elementIDsAreEveryIdAttributeOfThePage() {
         let html = ##"<h2 id="intro">I</h2><p data-id="no">x</p><a id="" href="#"><div class="c" id="fig-1-ção">"##
         #expect(elementIDs(in: Array(html.utf8)) == ["intro", "", "fig-1-ção"])
