@@ -159,6 +159,7 @@ public final class Document {
     private var detached: [OpaquePointer] = []
     /// The nodes the methods below look for, found in one walk of the tree; nil after a change.
     private var nodeIndex: NodeIndex?
+    private var textConsolidated = false
 
     private struct NodeIndex {
         var codeBlocks: [OpaquePointer] = []
@@ -414,7 +415,11 @@ public final class Document {
     /// document order, from one walk of the tree made again only after the tree changed.
     private func indexedNodes() -> NodeIndex {
         if let nodeIndex { return nodeIndex }
-        cmark_consolidate_text_nodes(root)
+        if !textConsolidated {
+            // Once, as parsed: text this class inserts later (around references) stays as it is.
+            cmark_consolidate_text_nodes(root)
+            textConsolidated = true
+        }
         var index = NodeIndex()
         if let iterator = cmark_iter_new(root) {
             defer { cmark_iter_free(iterator) }

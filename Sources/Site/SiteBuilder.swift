@@ -234,8 +234,7 @@ public enum SiteBuilder {
         let kept: Bool
         do {
             kept = try staging.commit(
-                durable: options.durable,
-                keepingOldAt: previous != nil && options.cacheDirectory != nil ? recycledPaths.tree : nil)
+                durable: options.durable, keepingOldAt: previous != nil ? recycledPaths.tree : nil)
         } catch {
             staging.discard()
             throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
