@@ -61,10 +61,11 @@ public struct FigureEngine: Sendable {
     /// - Parameters:
     ///   - location: where the fence opens (for errors about the block itself);
     ///   - lineOffset, columnOffset: lines and columns of the file before the spec's text;
+    ///   - lineColumnOffsets: the columns before each line of the spec, when lines differ;
     ///   - fallbackID: the id when the spec gives none (e.g. "1" for the first figure).
     public func render(
         kind: String, spec: String, location: SourceLocation, lineOffset: Int, columnOffset: Int = 0,
-        fallbackID: String
+        lineColumnOffsets: [Int] = [], fallbackID: String
     ) -> Result<RenderedFigure, BuildFailure> {
         guard let figureKind = self.kind(named: kind) else {
             let names = kinds.map(\.name)
@@ -87,7 +88,8 @@ public struct FigureEngine: Sendable {
         }
         var fields = YAMLFields(
             yaml: spec, file: location.file, lineOffset: lineOffset, columnOffset: columnOffset,
-            what: "the '\(kind)' figure", knownKeys: Self.commonKeys + figureKind.keys)
+            lineColumnOffsets: lineColumnOffsets, what: "the '\(kind)' figure",
+            knownKeys: Self.commonKeys + figureKind.keys)
         guard fields.parsed else { return .failure(BuildFailure(fields.log.sorted)) }
         let (title, caption, id) = Self.readHeader(&fields, fallbackID: fallbackID)
         let info = FigureInfo(id: id, title: title ?? "", caption: caption)

@@ -241,6 +241,33 @@ public final class Document {
         }
     }
 
+    /// For each line of `block.code`, the characters of its line in the file before it: the
+    /// indentation cmark-gfm removed, which is at most the fence's (a line indented less lost
+    /// less, and keeps its column).
+    public func contentColumnOffsets(of block: FencedBlock) -> [Int] {
+        let codeLines = block.code.split(separator: "\n", omittingEmptySubsequences: false)
+        var offsets: [Int] = []
+        for (index, codeLine) in codeLines.enumerated() {
+            let sourceLine = block.codeLine + index - lineOffset - 1
+            guard sourceLine >= 0, sourceLine < lineStarts.count else { break }
+            let utf8 = source.utf8
+            let start = utf8.index(utf8.startIndex, offsetBy: lineStarts[sourceLine])
+            let end =
+                sourceLine + 1 < lineStarts.count
+                ? utf8.index(utf8.startIndex, offsetBy: lineStarts[sourceLine + 1] - 1) : utf8.endIndex
+            let fileLine = source.unicodeScalars[start..<end]
+            let removed = fileLine.count - codeLine.unicodeScalars.count
+            if removed >= 0, fileLine.reversed().starts(with: codeLine.unicodeScalars.reversed()) {
+                offsets.append(removed)
+            } else {
+                // A tab partly taken as indentation comes out as spaces: count what cmark-gfm could
+                // have removed, never past the line's own indentation.
+                offsets.append(min(block.column - 1, fileLine.prefix { $0 == " " || $0 == "\t" }.count))
+            }
+        }
+        return offsets
+    }
+
     /// Fenced code blocks whose info string's first word is `language` (e.g. `sim`).
     public func fencedBlocks(language: String) -> [FencedBlock] {
         fencedBlocks().filter { $0.language == language }

@@ -78,7 +78,8 @@ func expandFigures(
             } else {
                 switch engine.render(
                     kind: kind, spec: block.code, location: location, lineOffset: block.line,
-                    columnOffset: block.column - 1, fallbackID: fallbackID)
+                    columnOffset: block.column - 1, lineColumnOffsets: document.contentColumnOffsets(of: block),
+                    fallbackID: fallbackID)
                 {
                 case .success(let made):
                     figure = made

@@ -10,6 +10,10 @@ public struct YAMLFields {
     public let lineOffset: Int
     /// Columns before the YAML text on each of its lines (an indented fenced block).
     public let columnOffset: Int
+    /// The same line by line, when lines differ (a fenced block's lines lose at most the fence's
+    /// indentation, so a line indented less lost less): entry i for line i + 1 of the text;
+    /// lines past the end use `columnOffset`.
+    public let lineColumnOffsets: [Int]
     /// What the mapping is, in messages: "front matter", "site.yml", "the 'io' mapping".
     public let what: String
     public private(set) var log = DiagnosticLog()
@@ -30,11 +34,13 @@ public struct YAMLFields {
 
     /// Parses `yaml` as one mapping whose keys must be among `knownKeys`.
     public init(
-        yaml: String, file: String, lineOffset: Int, columnOffset: Int = 0, what: String, knownKeys: [String]
+        yaml: String, file: String, lineOffset: Int, columnOffset: Int = 0, lineColumnOffsets: [Int] = [],
+        what: String, knownKeys: [String]
     ) {
         self.file = file
         self.lineOffset = lineOffset
         self.columnOffset = columnOffset
+        self.lineColumnOffsets = lineColumnOffsets
         self.what = what
         self.start = SourceLocation(file: file, line: lineOffset + 1, column: columnOffset + 1)
         self.yamlLines = yamlLineStarts(yaml)
@@ -43,7 +49,8 @@ public struct YAMLFields {
             log.error(
                 excess.message,
                 at: SourceLocation(
-                    file: file, line: excess.line + lineOffset, column: excess.column + columnOffset))
+                    file: file, line: excess.line + lineOffset,
+                    column: excess.column + Self.offset(line: excess.line, columnOffset, lineColumnOffsets)))
             return
         }
         let node: Node?
@@ -53,7 +60,8 @@ public struct YAMLFields {
         } catch let error as YamlError {
             log.append(
                 Self.diagnostic(
-                    for: error, file: file, lineOffset: lineOffset, columnOffset: columnOffset, yaml: yaml))
+                    for: error, file: file, lineOffset: lineOffset, columnOffset: columnOffset,
+                    lineColumnOffsets: lineColumnOffsets, yaml: yaml))
             return
         } catch {
             log.error("\(what) could not be read: \(error)", at: start)
@@ -71,6 +79,7 @@ public struct YAMLFields {
         file = parent.file
         lineOffset = parent.lineOffset
         columnOffset = parent.columnOffset
+        lineColumnOffsets = parent.lineColumnOffsets
         self.what = what
         start = parent.location(of: node)
         yamlLines = parent.yamlLines
@@ -124,7 +133,14 @@ public struct YAMLFields {
         var (line, column) = fileLineAndColumn(line: mark.line, column: mark.column, yamlLines: yamlLines)
         // libyaml puts an empty value at the end of the stream, which can be past the text.
         (line, column) = clampToText(line: line, column: column, lineLengths: lineLengths)
-        return SourceLocation(file: file, line: line + lineOffset, column: column + columnOffset)
+        return SourceLocation(
+            file: file, line: line + lineOffset,
+            column: column + Self.offset(line: line, columnOffset, lineColumnOffsets))
+    }
+
+    /// The columns of the file before line `line` (1-based) of the text.
+    private static func offset(line: Int, _ columnOffset: Int, _ lineColumnOffsets: [Int]) -> Int {
+        line >= 1 && line <= lineColumnOffsets.count ? lineColumnOffsets[line - 1] : columnOffset
     }
 
     // MARK: - Typed accessors (each reports its own errors and returns nil on error)
@@ -345,7 +361,8 @@ public struct YAMLFields {
     /// stream" on the line after the last one, which the file may not have) moves back to just
     /// after its last character.
     public static func diagnostic(
-        for error: YamlError, file: String, lineOffset: Int, columnOffset: Int = 0, yaml: String? = nil
+        for error: YamlError, file: String, lineOffset: Int, columnOffset: Int = 0, lineColumnOffsets: [Int] = [],
+        yaml: String? = nil
     ) -> Diagnostic {
         func at(_ mark: Mark, _ message: String) -> Diagnostic {
             var (line, column) = (mark.line, mark.column)
@@ -353,7 +370,9 @@ public struct YAMLFields {
                 (line, column) = fileLineAndColumn(line: line, column: column, yamlLines: yamlLineStarts(yaml))
                 (line, column) = clampToText(line: line, column: column, lineLengths: textLineLengths(yaml))
             }
-            return Diagnostic(file: file, line: line + lineOffset, column: column + columnOffset, message: message)
+            return Diagnostic(
+                file: file, line: line + lineOffset,
+                column: column + offset(line: line, columnOffset, lineColumnOffsets), message: message)
         }
         switch error {
         case .scanner(let context, let problem, let mark, _),

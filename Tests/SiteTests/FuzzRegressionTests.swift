@@ -1,4 +1,6 @@
 import Foundation
+import Markdown
+import Support
 import Testing
 
 @testable import Site
@@ -50,5 +52,32 @@ import Testing
             result.diagnostics.map(\.description) == [
                 "content/posts/fuzz.md:3:1: error: the 'replacement' figure is empty"
             ])
+    }
+
+    /// FuzzMarkdown: in a fence indented two spaces, cmark-gfm removes at most two spaces from each
+    /// line, so a line indented less lost less; every line was shifted by the fence's indentation,
+    /// and a mistake at the end of an unindented line was reported past its end.
+    @Test func specLinesIndentedLessThanTheirFenceKeepTheirColumns() throws {
+        let body = "Texto.\n\n  ```sim replacement\n  title: x\ntitle2: y\n stepz: 1\n  ```\n"
+        let result = try #require(SiteFuzzing.renderBody(Array(body.utf8)))
+        let unknown = result.diagnostics.filter { $0.message.hasPrefix("unknown key") }
+        #expect(unknown.map { "\($0.line):\($0.column)" } == ["5:1", "6:2"], "\(result.diagnostics)")
+        // The fuzzer's input: an unclosed flow mapping, the error at the end of an unindented line.
+        let found =
+            "# T\r\nobs: [{name: A, arrival: 0nt ,gleh: 1}f## Seção\n\n  ```sim replacement extra\n  title: x\n"
+            + "  capi[^1]: {naseedme: A, arrival: 0, length:ente em\naci ```\n\n~~~sim\nt`itle:\r\n y\n~~~\n\n"
+            + "```sim unknown-kind\ntitle: z\n```"
+        let fuzzed = try #require(SiteFuzzing.renderBody(Array(found.utf8)))
+        let yaml = try #require(fuzzed.diagnostics.first { $0.message.hasPrefix("invalid YAML") })
+        #expect("\(yaml.line):\(yaml.column)" == "10:7", "\(yaml)")  // the colon of "t`itle:"
+    }
+
+    /// The same for a swift sim block's header.
+    @Test func swiftSimHeaderLinesIndentedLessThanTheirFenceKeepTheirColumns() {
+        let body = "Texto.\n\n  ```swift sim\n  title: x\nttitle: y\n  ---\n  return Figure()\n  ```\n"
+        let document = Document(parsing: body)
+        var log = DiagnosticLog()
+        _ = swiftSimBlocks(in: document, file: "post.md", log: &log)
+        #expect(log.sorted.map { "\($0.line):\($0.column)" } == ["5:1"], "\(log.sorted)")
     }
 }

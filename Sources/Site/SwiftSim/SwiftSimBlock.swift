@@ -68,8 +68,10 @@ struct SwiftSimBlock: Sendable, Hashable {
     /// Line and column of the opening fence.
     let line: Int
     let column: Int
-    /// Columns the fence is indented by (code lines are indented the same in the file).
+    /// Columns the fence is indented by: what cmark-gfm removes at most from each code line.
     var columnOffset: Int { column - 1 }
+    /// What it removed from each line of `code` (a line indented less than the fence lost less).
+    let codeColumnOffsets: [Int]
     let id: String
     let title: String
     let caption: String?
@@ -95,8 +97,10 @@ struct SwiftSimBlock: Sendable, Hashable {
     static let defaultSeed: UInt64 = 1
 
     /// Reads a block's header, reporting every mistake in it to `log`; nil when it has any.
+    /// `columnOffsets`: the columns before each line of the block in the file
+    /// (`Document.contentColumnOffsets(of:)`).
     static func parse(
-        _ block: FencedBlock, file: String, figureNumber: Int, log: inout DiagnosticLog
+        _ block: FencedBlock, file: String, figureNumber: Int, columnOffsets: [Int], log: inout DiagnosticLog
     ) -> SwiftSimBlock? {
         let location = SourceLocation(file: file, line: block.line, column: block.column)
         if block.arguments.count > 1 {
@@ -117,7 +121,8 @@ struct SwiftSimBlock: Sendable, Hashable {
         if !code.hasSuffix("\n") { code += "\n" }
         var fields = YAMLFields(
             yaml: header, file: file, lineOffset: block.line, columnOffset: block.column - 1,
-            what: "the swift sim block", knownKeys: headerKeys)
+            lineColumnOffsets: Array(columnOffsets.prefix(separator)), what: "the swift sim block",
+            knownKeys: headerKeys)
         guard fields.parsed else {
             log.append(contentsOf: fields.log)
             return nil
@@ -135,9 +140,11 @@ struct SwiftSimBlock: Sendable, Hashable {
         guard let title, !fields.log.hasErrors else { return nil }
         let codeLines = block.code.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
         return SwiftSimBlock(
-            file: file, line: block.line, column: block.column, id: id, title: title, caption: caption, seed: seed,
-            code: code, codeLine: separatorLine + 1, separatorLine: separatorLine,
-            closingLine: block.codeLine + codeLines, text: block.code, fallbackID: fallbackID)
+            file: file, line: block.line, column: block.column,
+            codeColumnOffsets: Array(columnOffsets.dropFirst(separator + 1)), id: id, title: title, caption: caption,
+            seed: seed, code: code, codeLine: separatorLine + 1,
+            separatorLine: separatorLine, closingLine: block.codeLine + codeLines, text: block.code,
+            fallbackID: fallbackID)
     }
 
     /// The key of this block's result in the cache: its text, its position's fallback id, the
@@ -154,7 +161,10 @@ struct SwiftSimBlock: Sendable, Hashable {
 func swiftSimBlocks(in document: Document, file: String, log: inout DiagnosticLog) -> [SwiftSimBlock] {
     var blocks: [SwiftSimBlock] = []
     for (index, block) in document.fencedBlocks().filter(isFigureBlock).enumerated() where isSwiftSimBlock(block) {
-        if let parsed = SwiftSimBlock.parse(block, file: file, figureNumber: index + 1, log: &log) {
+        if let parsed = SwiftSimBlock.parse(
+            block, file: file, figureNumber: index + 1, columnOffsets: document.contentColumnOffsets(of: block),
+            log: &log)
+        {
             blocks.append(parsed)
         }
     }

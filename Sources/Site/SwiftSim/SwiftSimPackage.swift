@@ -238,7 +238,7 @@ struct CompilerMessage: Sendable, Hashable {
         let text = codeLines[codeLines.index(codeLines.startIndex, offsetBy: index)].utf8
         let bytes = min(max(column - 1, 0), text.count)
         let characters = String(decoding: text.prefix(bytes), as: UTF8.self).count
-        return SourceLocation(
-            file: block.file, line: block.codeLine + index, column: block.columnOffset + characters + 1)
+        let offset = index < block.codeColumnOffsets.count ? block.codeColumnOffsets[index] : block.columnOffset
+        return SourceLocation(file: block.file, line: block.codeLine + index, column: offset + characters + 1)
     }
 }
