@@ -246,11 +246,11 @@ public final class Document {
     /// less, and keeps its column).
     public func contentColumnOffsets(of block: FencedBlock) -> [Int] {
         let codeLines = block.code.split(separator: "\n", omittingEmptySubsequences: false)
+        let utf8 = source.utf8
         var offsets: [Int] = []
         for (index, codeLine) in codeLines.enumerated() {
             let sourceLine = block.codeLine + index - lineOffset - 1
             guard sourceLine >= 0, sourceLine < lineStarts.count else { break }
-            let utf8 = source.utf8
             let start = utf8.index(utf8.startIndex, offsetBy: lineStarts[sourceLine])
             let end =
                 sourceLine + 1 < lineStarts.count

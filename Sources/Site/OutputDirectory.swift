@@ -19,7 +19,7 @@ struct WriteError: Error, CustomStringConvertible {
 /// The staging folder is new and empty, or a recycled one: the site an earlier build replaced,
 /// kept in the cache folder and moved back here, so that only the files that differ from it are
 /// written again and no folder is made again. Files in a recycled folder may be hard links
-/// shared with the current output: they are never written in place (`write` unlinks first).
+/// shared with the current output: they are never written in place (`write` and `link` unlink first).
 struct StagingDirectory: Sendable {
     /// The final output folder.
     let output: String
@@ -85,6 +85,7 @@ struct StagingDirectory: Sendable {
                 try Self.makeDirectories(path + "/" + relativePath[..<slash])
             } catch { return false }
         }
+        if recycled { unlink(path + "/" + relativePath) }  // as in `write`
         return Glibc.link(source, path + "/" + relativePath) == 0
     }
 
@@ -245,16 +246,12 @@ final class OutputWriter: @unchecked Sendable {
         for path in recycled.keys where !isKept(path) { staging.remove(path) }
     }
 
-    /// True when the recycled folder already holds `relativePath` with these bytes. Otherwise
-    /// the file it holds there, if any, is deleted (it may be shared with the live site).
+    /// True when the recycled folder already holds `relativePath` with these bytes (the staging
+    /// folder's `write` and `link` replace any other file it holds there).
     private func keepRecycled(_ relativePath: String, stamp: BuildManifest.OutputStamp) -> Bool {
-        guard let old = recycled[relativePath] else { return false }
-        if old == stamp {
-            lock.withLock { linkedCount += 1 }
-            return true
-        }
-        unlink(staging.path + "/" + relativePath)
-        return false
+        guard recycled[relativePath] == stamp else { return false }
+        lock.withLock { linkedCount += 1 }
+        return true
     }
 }
 
