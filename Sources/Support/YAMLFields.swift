@@ -25,8 +25,8 @@ public struct YAMLFields {
     private var yamlLines: [(line: Int, column: Int)]?
     /// The length of each line of the text (see `textLineLengths`), to keep places inside it.
     private var lineLengths: [Int] = [0]
-    /// Where the mapping starts; missing keys are reported here.
-    public let start: SourceLocation
+    /// Where the mapping starts (its first key once read); missing keys are reported here.
+    public private(set) var start: SourceLocation
 
     /// Plain scalars are told apart only as booleans and nulls (the only tags read here): each
     /// rule is a regular expression run on every scalar, and Yams's default has seven.
@@ -42,7 +42,9 @@ public struct YAMLFields {
         self.columnOffset = columnOffset
         self.lineColumnOffsets = lineColumnOffsets
         self.what = what
-        self.start = SourceLocation(file: file, line: lineOffset + 1, column: columnOffset + 1)
+        // The text's first line, where it starts in the file (it may be empty or indented less).
+        self.start = SourceLocation(
+            file: file, line: lineOffset + 1, column: Self.offset(line: 1, columnOffset, lineColumnOffsets) + 1)
         self.yamlLines = yamlLineStarts(yaml)
         self.lineLengths = textLineLengths(yaml)
         if let excess = YAMLLimits.firstExcess(in: yaml) {
@@ -93,6 +95,8 @@ public struct YAMLFields {
             return
         }
         parsed = true
+        // Blank lines or comments may come before the first key.
+        if node.mark != nil { start = location(of: node) }
         for (keyNode, value) in mapping {
             let keyLocation = location(of: keyNode)
             guard case .scalar(let keyScalar) = keyNode else {

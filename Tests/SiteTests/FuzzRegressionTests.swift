@@ -72,6 +72,22 @@ import Testing
         #expect("\(yaml.line):\(yaml.column)" == "10:7", "\(yaml)")  // the colon of "t`itle:"
     }
 
+    /// FuzzMarkdown: a spec starting with a blank line, in an indented fence, had its missing keys
+    /// reported on that empty line, at the fence's indentation. They are reported at the first key,
+    /// where the mapping starts, and a spec of blank lines and comments at its empty first line.
+    @Test func missingKeysAreReportedWhereTheMappingStarts() throws {
+        let body = "Texto.\n\n  ```sim replacement\n\n  # nada\n  title: x\n  ```\n"
+        let result = try #require(SiteFuzzing.renderBody(Array(body.utf8)))
+        let missing = result.diagnostics.filter { $0.message.hasPrefix("missing required key") }
+        #expect(missing.map { "\($0.line):\($0.column)" } == ["6:3", "6:3", "6:3"], "\(result.diagnostics)")
+        let comments = "Texto.\n\n  ```sim replacement\n\n  # nada\n  ```\n"
+        let empty = try #require(SiteFuzzing.renderBody(Array(comments.utf8)))
+        #expect(
+            empty.diagnostics.map(\.description) == [
+                "content/posts/fuzz.md:4:1: error: the 'replacement' figure is empty"
+            ])
+    }
+
     /// The same for a swift sim block's header.
     @Test func swiftSimHeaderLinesIndentedLessThanTheirFenceKeepTheirColumns() {
         let body = "Texto.\n\n  ```swift sim\n  title: x\nttitle: y\n  ---\n  return Figure()\n  ```\n"
