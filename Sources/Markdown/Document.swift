@@ -243,7 +243,8 @@ public final class Document {
 
     /// For each line of `block.code`, the characters of its line in the file before it: the
     /// indentation cmark-gfm removed, which is at most the fence's (a line indented less lost
-    /// less, and keeps its column).
+    /// less, and keeps its column). It is negative when a tab partly removed left more spaces
+    /// than the characters it replaced: add it to a column, then keep the result at 1 or more.
     public func contentColumnOffsets(of block: FencedBlock) -> [Int] {
         let codeLines = block.code.split(separator: "\n", omittingEmptySubsequences: false)
         let utf8 = source.utf8
@@ -257,11 +258,21 @@ public final class Document {
                 ? utf8.index(utf8.startIndex, offsetBy: lineStarts[sourceLine + 1] - 1) : utf8.endIndex
             let fileLine = source.unicodeScalars[start..<end]
             let removed = fileLine.count - codeLine.unicodeScalars.count
-            if removed >= 0, fileLine.reversed().starts(with: codeLine.unicodeScalars.reversed()) {
+            // cmark-gfm reads a NUL as U+FFFD.
+            let same = { (file: Unicode.Scalar, code: Unicode.Scalar) in
+                file == code || (file == "\0" && code == "\u{FFFD}")
+            }
+            let unindented = codeLine.unicodeScalars.drop { $0 == " " }
+            if removed >= 0, fileLine.reversed().starts(with: codeLine.unicodeScalars.reversed(), by: same) {
+                offsets.append(removed)
+            } else if fileLine.reversed().starts(with: unindented.reversed(), by: same) {
+                // A tab partly taken as indentation comes out as the spaces left of its width, so
+                // the line in the code can be longer than in the file (a negative offset): the text
+                // after those spaces keeps its columns, and the spaces fall on the tab or before.
                 offsets.append(removed)
             } else {
-                // A tab partly taken as indentation comes out as spaces: count what cmark-gfm could
-                // have removed, never past the line's own indentation.
+                // Not met so far: count what cmark-gfm could have removed, never past the line's own
+                // indentation.
                 offsets.append(min(block.column - 1, fileLine.prefix { $0 == " " || $0 == "\t" }.count))
             }
         }

@@ -44,7 +44,7 @@ public struct YAMLFields {
         self.what = what
         // The text's first line, where it starts in the file (it may be empty or indented less).
         self.start = SourceLocation(
-            file: file, line: lineOffset + 1, column: Self.offset(line: 1, columnOffset, lineColumnOffsets) + 1)
+            file: file, line: lineOffset + 1, column: Self.fileColumn(1, line: 1, columnOffset, lineColumnOffsets))
         self.yamlLines = yamlLineStarts(yaml)
         self.lineLengths = textLineLengths(yaml)
         if let excess = YAMLLimits.firstExcess(in: yaml) {
@@ -52,7 +52,7 @@ public struct YAMLFields {
                 excess.message,
                 at: SourceLocation(
                     file: file, line: excess.line + lineOffset,
-                    column: excess.column + Self.offset(line: excess.line, columnOffset, lineColumnOffsets)))
+                    column: Self.fileColumn(excess.column, line: excess.line, columnOffset, lineColumnOffsets)))
             return
         }
         let node: Node?
@@ -139,12 +139,15 @@ public struct YAMLFields {
         (line, column) = clampToText(line: line, column: column, lineLengths: lineLengths)
         return SourceLocation(
             file: file, line: line + lineOffset,
-            column: column + Self.offset(line: line, columnOffset, lineColumnOffsets))
+            column: Self.fileColumn(column, line: line, columnOffset, lineColumnOffsets))
     }
 
-    /// The columns of the file before line `line` (1-based) of the text.
-    private static func offset(line: Int, _ columnOffset: Int, _ lineColumnOffsets: [Int]) -> Int {
-        line >= 1 && line <= lineColumnOffsets.count ? lineColumnOffsets[line - 1] : columnOffset
+    /// The file's column of `column` on line `line` (both 1-based) of the text. A line's offset is
+    /// negative when a tab partly removed as indentation left spaces wider than itself; the spaces
+    /// then fall on the tab or before it, never before the line.
+    private static func fileColumn(_ column: Int, line: Int, _ columnOffset: Int, _ lineColumnOffsets: [Int]) -> Int {
+        let offset = line >= 1 && line <= lineColumnOffsets.count ? lineColumnOffsets[line - 1] : columnOffset
+        return max(1, column + offset)
     }
 
     // MARK: - Typed accessors (each reports its own errors and returns nil on error)
@@ -376,7 +379,7 @@ public struct YAMLFields {
             }
             return Diagnostic(
                 file: file, line: line + lineOffset,
-                column: column + offset(line: line, columnOffset, lineColumnOffsets), message: message)
+                column: fileColumn(column, line: line, columnOffset, lineColumnOffsets), message: message)
         }
         switch error {
         case .scanner(let context, let problem, let mark, _),

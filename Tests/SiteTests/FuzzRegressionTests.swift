@@ -88,6 +88,21 @@ import Testing
             ])
     }
 
+    /// FuzzMarkdown: in a fence indented two spaces, a line starting with a tab loses two of the
+    /// tab's four columns and keeps the other two as spaces, so it is one character longer in the
+    /// spec than in the file; a mistake at its end was reported past the end of the line.
+    @Test func aTabPartlyRemovedAsIndentationKeepsColumnsInsideTheLine() throws {
+        let body = "Texto.\u{11}\n  ```sim replacement\n\n\t\u{0}treferences: [itle: x\n  ```\n"
+        let result = try #require(SiteFuzzing.renderBody(Array(body.utf8)))
+        let yaml = try #require(result.diagnostics.first { $0.message.hasPrefix("invalid YAML") })
+        // The line is 23 characters long: the mistake is just after its last one.
+        #expect("\(yaml.line):\(yaml.column)" == "4:24", "\(result.diagnostics)")
+        let plain = "Texto.\n\n  ```sim replacement\n\tcapacity: [1\n  ```\n"
+        let unclosed = try #require(SiteFuzzing.renderBody(Array(plain.utf8)))
+        let error = try #require(unclosed.diagnostics.first { $0.message.hasPrefix("invalid YAML") })
+        #expect("\(error.line):\(error.column)" == "4:14", "\(unclosed.diagnostics)")
+    }
+
     /// The same for a swift sim block's header.
     @Test func swiftSimHeaderLinesIndentedLessThanTheirFenceKeepTheirColumns() {
         let body = "Texto.\n\n  ```swift sim\n  title: x\nttitle: y\n  ---\n  return Figure()\n  ```\n"

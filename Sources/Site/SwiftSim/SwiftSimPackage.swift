@@ -239,6 +239,7 @@ struct CompilerMessage: Sendable, Hashable {
         let bytes = min(max(column - 1, 0), text.count)
         let characters = String(decoding: text.prefix(bytes), as: UTF8.self).count
         let offset = index < block.codeColumnOffsets.count ? block.codeColumnOffsets[index] : block.columnOffset
-        return SourceLocation(file: block.file, line: block.codeLine + index, column: offset + characters + 1)
+        // A negative offset (a tab partly removed as indentation) puts the spaces left of it on the tab.
+        return SourceLocation(file: block.file, line: block.codeLine + index, column: max(1, offset + characters + 1))
     }
 }
