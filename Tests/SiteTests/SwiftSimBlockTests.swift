@@ -119,6 +119,18 @@ import Testing
         #expect(places == ["9:23", "11:1", "8:1"])
     }
 
+    /// Columns are Unicode scalars, as for every other message: a decomposed accent (a letter and
+    /// a combining mark, one character on screen) is two columns, as in an editor's status bar.
+    @Test func compilerColumnsCountUnicodeScalars() throws {
+        let (found, _) = blocks("```swift sim\ntitle: T\n---\nlet a\u{301} = b\nreturn .timeline(Timeline())\n```")
+        let block = try #require(found.first)
+        // `b` is byte 11 of `let á = b` with the accent decomposed (U+0301 takes two bytes).
+        let messages = CompilerMessage.parse(
+            "/x/.prensa-cache/swift-sim/Sources/Blocks/Block_abc.swift:5:11: error: cannot find 'b' in scope")
+        let location = try #require(messages.first).location(in: block)
+        #expect("\(location.line):\(location.column)" == "9:10")
+    }
+
     @Test func aSiteWithoutSwiftSimBlocksNeverRunsSwift() {
         let body = """
             ```swift

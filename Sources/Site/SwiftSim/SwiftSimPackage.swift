@@ -234,12 +234,13 @@ struct CompilerMessage: Sendable, Hashable {
         guard index < codeLines.count else {
             return SourceLocation(file: block.file, line: block.closingLine, column: block.column)
         }
-        // The compiler counts columns in UTF-8 bytes; the article's columns are characters.
+        // The compiler counts columns in UTF-8 bytes; the article's columns are Unicode scalars,
+        // as everywhere else (a combining accent is a column of its own).
         let text = codeLines[codeLines.index(codeLines.startIndex, offsetBy: index)].utf8
         let bytes = min(max(column - 1, 0), text.count)
-        let characters = String(decoding: text.prefix(bytes), as: UTF8.self).count
+        let scalars = String(decoding: text.prefix(bytes), as: UTF8.self).unicodeScalars.count
         let offset = index < block.codeColumnOffsets.count ? block.codeColumnOffsets[index] : block.columnOffset
         // A negative offset (a tab partly removed as indentation) puts the spaces left of it on the tab.
-        return SourceLocation(file: block.file, line: block.codeLine + index, column: max(1, offset + characters + 1))
+        return SourceLocation(file: block.file, line: block.codeLine + index, column: max(1, offset + scalars + 1))
     }
 }
