@@ -43,6 +43,17 @@ struct LoadedContent: Sendable {
     var posts: [Post] = []
     var pages: [Page] = []
     var staticFiles: [StaticFile] = []
+    /// Bodies of the Markdown files left out for a mistake in their front matter (or in what it
+    /// gives: the date, the URL): still checked, never rendered, so one run reports every mistake.
+    var rejectedBodies: [RejectedBody] = []
+}
+
+/// The body of a Markdown file that makes no page (see `LoadedContent.rejectedBodies`).
+struct RejectedBody: Sendable {
+    let file: String
+    let body: String
+    /// Lines in the file before the body.
+    let lineOffset: Int
 }
 
 enum ContentLoader {
@@ -71,7 +82,7 @@ enum ContentLoader {
             case .page(let page)?:
                 if includeDrafts || !page.frontMatter.draft { content.pages.append(page) }
             case nil:
-                break
+                if let body = result.body { content.rejectedBodies.append(body) }
             }
         }
         for relative in relativePaths where !relative.hasSuffix(".md") && relative != "site.yml" {
@@ -88,6 +99,8 @@ enum ContentLoader {
     struct Loaded: Sendable {
         var item: Item?
         var log = DiagnosticLog()
+        /// The body, once the front matter was split from it (checked when `item` is nil).
+        var body: RejectedBody?
     }
 
     private static func loadMarkdown(
@@ -112,6 +125,7 @@ enum ContentLoader {
             loaded.log.append(diagnostic)
             return loaded
         }
+        loaded.body = RejectedBody(file: display, body: split.body, lineOffset: split.bodyLineOffset)
         let isPost = relative.hasPrefix("posts/")
         guard
             let frontMatter = FrontMatter.decode(

@@ -85,8 +85,14 @@ struct SiteModel: Sendable {
             let figures = expandFigures(in: document, file: page.file, engine: engine, cache: cache)
             return ParsedDocument(document: document, figures: figures)
         }
+        // Files left out for their front matter: their figures and references checked, nothing kept.
+        let rejected = parallelMap(content.rejectedBodies) { body in
+            let document = Document(parsing: body.body, options: options, lineOffset: body.lineOffset)
+            return expandFigures(in: document, file: body.file, engine: engine, cache: cache).log
+        }
         let parsed = parsedPosts + parsedPages
         for document in parsed { log.append(contentsOf: document.figures.log) }
+        for figureLog in rejected { log.append(contentsOf: figureLog) }
         clock.lap("parse", "\(parsed.count) documents")
         // Stage 2: every code block of the site highlighted in one batch, by one worker (up to one
         // per core for big batches), never block by block. A build that already failed writes

@@ -177,6 +177,29 @@ import Testing
             ])
     }
 
+    /// A file left out for its front matter still has its body checked: its figure specs and
+    /// references (and swift sim blocks) are reported in the same run, not one fix later.
+    @Test func theBodyOfAFileWithBadFrontMatterIsCheckedToo() throws {
+        let result = try errors([
+            "content/posts/a.md": "---\ntitle: A\ndescription: D.\n---\nTexto.\n\n```sim scheduler\ntitle: T\n```\n",
+            "content/sobre.md": "---\ntitle: [Sobre\n---\nVeja @fig-nada.\n",
+            "content/posts/b.md": "---\ntitle: B\ndescription: D.\ndate: 2026-11-27\n---\nVeja @fig-nada.\n",
+            "content/posts/c.md": "---\ntitle: C\ndate: 2026-11-27\n---\n```swift sim\ntitl: T\n---\nreturn x\n```\n",
+        ])
+        #expect(
+            result == [
+                "content/posts/a.md:2:1: error: missing required key 'date' in front matter",
+                "content/posts/a.md:8:1: error: missing required key 'jobs' in the 'scheduler' figure",
+                "content/posts/a.md:8:1: error: missing required key 'policy' in the 'scheduler' figure",
+                "content/posts/b.md:6:6: error: no figure with id 'nada' in this article",
+                "content/posts/c.md:2:1: error: missing required key 'description' in front matter",
+                "content/posts/c.md:6:1: error: missing required key 'title' in the swift sim block",
+                "content/posts/c.md:6:1: error: unknown key 'titl' in the swift sim block; did you mean 'title'?",
+                "content/sobre.md:2:14: error: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 2)",
+                "content/sobre.md:4:6: error: no figure with id 'nada' in this article",
+            ])
+    }
+
     @Test func missingSiteConfig() throws {
         let result = try errors(
             ["content/posts/a.md": "---\ntitle: A\ndate: 2026-11-27\ndescription: D.\n---\n"], config: nil)
