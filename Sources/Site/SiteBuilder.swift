@@ -172,6 +172,12 @@ public enum SiteBuilder {
         } catch {
             throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
         }
+        // A file that could not be written is named where it goes: the staging folder is deleted.
+        func atOutput(_ error: WriteError) -> BuildFailure {
+            let inStaging = error.path.hasPrefix(staging.path + "/")
+            let path = inStaging ? staging.output + error.path.dropFirst(staging.path.count) : error.path
+            return BuildFailure([Diagnostic(file: path, message: error.message)])
+        }
         let writer = OutputWriter(
             staging: staging, previousOutput: previous.map { (options.outputPath, $0.outputs) },
             recycled: recycled ?? [:])
@@ -193,7 +199,7 @@ public enum SiteBuilder {
         }
         if let first = writeErrors.first {
             staging.discard()
-            throw BuildFailure([Diagnostic(file: first.path, message: first.message)])
+            throw atOutput(first)
         }
         clock.lap("write", "\(writer.written) written, \(writer.linked) unchanged")
         if let pagefind {
@@ -225,7 +231,7 @@ public enum SiteBuilder {
                 }
             } catch {
                 staging.discard()
-                throw BuildFailure([Diagnostic(file: error.path, message: error.message)])
+                throw atOutput(error)
             }
             report.searchIndexed = true
         }
