@@ -45,14 +45,14 @@ struct LoadedContent: Sendable {
     var staticFiles: [StaticFile] = []
     /// Bodies of the Markdown files left out for a mistake in their front matter (or in what it
     /// gives: the date, the URL): still checked, never rendered, so one run reports every mistake.
-    var rejectedBodies: [RejectedBody] = []
+    var rejectedBodies: [MarkdownBody] = []
 }
 
-/// The body of a Markdown file that makes no page (see `LoadedContent.rejectedBodies`).
-struct RejectedBody: Sendable {
+/// A Markdown file's body: its file (as shown), the text after its front matter, and the lines
+/// before it.
+struct MarkdownBody: Sendable {
     let file: String
     let body: String
-    /// Lines in the file before the body.
     let lineOffset: Int
 }
 
@@ -100,7 +100,7 @@ enum ContentLoader {
         var item: Item?
         var log = DiagnosticLog()
         /// The body, once the front matter was split from it (checked when `item` is nil).
-        var body: RejectedBody?
+        var body: MarkdownBody?
     }
 
     private static func loadMarkdown(
@@ -125,7 +125,7 @@ enum ContentLoader {
             loaded.log.append(diagnostic)
             return loaded
         }
-        loaded.body = RejectedBody(file: display, body: split.body, lineOffset: split.bodyLineOffset)
+        loaded.body = MarkdownBody(file: display, body: split.body, lineOffset: split.bodyLineOffset)
         let isPost = relative.hasPrefix("posts/")
         guard
             let frontMatter = FrontMatter.decode(

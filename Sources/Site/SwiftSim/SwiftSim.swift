@@ -66,12 +66,8 @@ enum SwiftSim {
     /// The time limit of a block when site.yml sets none.
     static let defaultTimeout = 10.0
 
-    /// A document to search: its file (as shown), its Markdown body and the lines before it.
-    struct Source: Sendable {
-        let file: String
-        let body: String
-        let lineOffset: Int
-    }
+    /// A document to search.
+    typealias Source = MarkdownBody
 
     /// Runs the stage over `sources`. Mistakes (bad headers, compiler errors, blocks that fail)
     /// go to `log`, each at its place; a site without `swift sim` blocks costs a text search.

@@ -9,7 +9,7 @@ func runSwiftSims(
     let sources =
         content.posts.map { SwiftSim.Source(file: $0.file, body: $0.body, lineOffset: $0.bodyLineOffset) }
         + content.pages.map { SwiftSim.Source(file: $0.file, body: $0.body, lineOffset: $0.bodyLineOffset) }
-        + content.rejectedBodies.map { SwiftSim.Source(file: $0.file, body: $0.body, lineOffset: $0.lineOffset) }
+        + content.rejectedBodies
     let settings = SwiftSimSettings(
         packageDirectory: options.swiftSimDirectory,
         displayDirectory: options.displayPrefix + ".prensa-cache/swift-sim",
