@@ -248,6 +248,10 @@ public final class Document {
     public func contentColumnOffsets(of block: FencedBlock) -> [Int] {
         let codeLines = block.code.split(separator: "\n", omittingEmptySubsequences: false)
         let utf8 = source.utf8
+        // cmark-gfm reads a NUL as U+FFFD.
+        let same = { (file: Unicode.Scalar, code: Unicode.Scalar) in
+            file == code || (file == "\0" && code == "\u{FFFD}")
+        }
         var offsets: [Int] = []
         for (index, codeLine) in codeLines.enumerated() {
             let sourceLine = block.codeLine + index - lineOffset - 1
@@ -258,10 +262,6 @@ public final class Document {
                 ? utf8.index(utf8.startIndex, offsetBy: lineStarts[sourceLine + 1] - 1) : utf8.endIndex
             let fileLine = source.unicodeScalars[start..<end]
             let removed = fileLine.count - codeLine.unicodeScalars.count
-            // cmark-gfm reads a NUL as U+FFFD.
-            let same = { (file: Unicode.Scalar, code: Unicode.Scalar) in
-                file == code || (file == "\0" && code == "\u{FFFD}")
-            }
             let unindented = codeLine.unicodeScalars.drop { $0 == " " }
             if removed >= 0, fileLine.reversed().starts(with: codeLine.unicodeScalars.reversed(), by: same) {
                 offsets.append(removed)
