@@ -77,6 +77,10 @@ public enum BlockRunner {
             var cpu = rlimit(rlim_cur: seconds, rlim_max: seconds + 1)
             _ = setrlimit(resource(RLIMIT_CPU), &cpu)
         }
+        // Last, so the child inherits the limits: the block runs as process 1 of a PID namespace
+        // of its own, and whatever it forks (even into a new session, out of the process group
+        // Prensa kills at the time limit) dies with it.
+        _ = prensa_isolate_processes()
         let result = run(entry)
         print(BlockProtocol.marker)
         print("{\(result),\"network_isolated\":\(isolated)}")

@@ -4,8 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int prensa_exchange_paths(const char *first, const char *second) {
@@ -53,6 +57,73 @@ int prensa_isolate_network(void) {
         return 0;
     }
     return unshare(CLONE_NEWUSER | CLONE_NEWNET);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int prensa_isolate_processes(void) {
+#if defined(__linux__) && defined(CLONE_NEWPID) && defined(CLONE_NEWNS)
+    // The child says on this pipe whether it could set itself up, before it runs anything.
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        return -1;
+    }
+    // clone with new namespaces for the child only (unlike unshare, the caller is left as it
+    // was, so it can go on by itself when the child cannot); like fork, it returns twice.
+    long child = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (child < 0) {
+        int saved = errno;
+        close(report[0]);
+        close(report[1]);
+        errno = saved;
+        return -1;
+    }
+    if (child == 0) {
+        close(report[0]);
+        // A /proc of its own PID namespace, for what reads /proc/PID (the Swift backtracer); the
+        // mounts made private first, so nothing done here reaches the rest of the system.
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0
+            || mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+            char failed = 1;
+            ssize_t written = write(report[1], &failed, 1);
+            (void)written;
+            _exit(0);
+        }
+        close(report[1]);
+        return 0;
+    }
+    close(report[1]);
+    char failed = 0;
+    ssize_t count;
+    do {
+        count = read(report[0], &failed, 1);
+    } while (count < 0 && errno == EINTR);
+    close(report[0]);
+    int status = 0;
+    while (waitpid((pid_t)child, &status, 0) < 0) {
+        if (errno != EINTR) {
+            _exit(70);
+        }
+    }
+    if (count == 1) {
+        errno = EPERM;
+        return -1;
+    }
+    // The parent only waited: it ends as the child did, with its exit status or killed by the
+    // same signal (a trap), so that whoever started the process sees no difference.
+    if (WIFSIGNALED(status)) {
+        int signal_number = WTERMSIG(status);
+        signal(signal_number, SIG_DFL);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, signal_number);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        raise(signal_number);
+        _exit(128 + signal_number);
+    }
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 70);
 #else
     errno = ENOSYS;
     return -1;

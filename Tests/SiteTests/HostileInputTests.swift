@@ -493,8 +493,9 @@ import Testing
     }
 }
 
-/// Hostile ```` ```swift sim ```` blocks: one that forks children which sleep for ever and then
-/// returns its figure, one that forks and sleeps for ever itself. Slow: it compiles a Swift
+/// Hostile ```` ```swift sim ```` blocks: one that forks children which leave its session
+/// (`setsid`) and sleep for ever and then returns its figure, one that does the same and sleeps
+/// for ever itself (Linux: the PID namespace of each block run kills them). Slow: it compiles a Swift
 /// package (20+ s the first time; the package is shared with `SwiftSimSiteTests`).
 @Suite(.serialized) struct HostileSwiftSimTests {
     /// Children rename themselves to this (`/proc/self/comm`), so the test can look for them.
@@ -519,6 +520,8 @@ import Testing
             private func \(id)Figure() -> Figure {
                 for _ in 0..<4 {
                     if fork() == 0 {
+                        // Out of the block's process group and session, out of reach of killpg.
+                        _ = setsid()
                         let fd = open("/proc/self/comm", O_WRONLY)
                         _ = write(fd, "\(Self.childName)", \(Self.childName.utf8.count))
                         while true { sleep(1000) }
@@ -545,7 +548,7 @@ import Testing
                 error.diagnostics.map(\.description).map {
                     $0.replacingOccurrences(of: sandbox.site.root + "/", with: "")
                 } == [
-                    "content/posts/garfos.md:29:1: error: swift sim block 'dorme' ran past its time limit of 2 s and "
+                    "content/posts/garfos.md:31:1: error: swift sim block 'dorme' ran past its time limit of 2 s and "
                         + "was stopped; 'swift_sim_timeout' in content/site.yml sets the limit"
                 ])
         }

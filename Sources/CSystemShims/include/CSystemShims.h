@@ -21,6 +21,19 @@ int prensa_sync_directory(const char *path);
 /// systems).
 int prensa_isolate_network(void);
 
+/// Runs the rest of the program in a child that is process 1 of a new PID namespace, with a
+/// mount namespace showing that namespace's own `/proc` (Linux `clone`): when the child ends or
+/// is killed, the kernel kills every process it left behind, even one that moved to another
+/// session or process group. Returns 0 in the child; the parent then never returns: it waits
+/// and ends as the child did (same exit status, or killed by the same signal). Call it while
+/// the process has one thread, after `prensa_isolate_network` (whose user namespace, when it
+/// made one, allows these). Returns -1 with `errno` set, in the calling process, when the system
+/// does not allow it (`ENOSYS` on other systems): the program then goes on as it was.
+///
+/// As process 1 the child ignores signals it has no handler for, except SIGKILL and SIGSTOP from
+/// outside the namespace and the signals of its own faults (traps, bad memory accesses).
+int prensa_isolate_processes(void);
+
 /// The first occurrence of `needle` in `haystack` (glibc's `memmem`, a GNU extension the Swift
 /// Glibc module does not show), or NULL.
 #include <stddef.h>
