@@ -56,6 +56,8 @@ public enum BlockRunner {
     /// Runs the block whose key is the first argument in the folder given as the second, prints
     /// its result as ``BlockProtocol`` says and exits.
     public static func main(_ blocks: [String: BlockEntry]) -> Never {
+        // Prensa enforces the time limit: if it is gone (killed, Ctrl-C), nothing would.
+        _ = prensa_die_with_parent()
         let arguments = CommandLine.arguments
         guard arguments.count == 3 || arguments.count == 4, let entry = blocks[arguments[1]] else {
             let names = blocks.keys.sorted().joined(separator: ", ")

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +66,23 @@ int prensa_isolate_network(void) {
 #endif
 }
 
+int prensa_die_with_parent(void) {
+#if defined(__linux__)
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+        return -1;
+    }
+    // The parent died in between: the signal was due, and will not come.
+    if (getppid() != parent) {
+        raise(SIGKILL);
+    }
+    return 0;
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 int prensa_isolate_processes(void) {
 #if defined(__linux__) && defined(CLONE_NEWPID) && defined(CLONE_NEWNS)
     // The child says on this pipe whether it could set itself up, before it runs anything.
@@ -82,6 +102,8 @@ int prensa_isolate_processes(void) {
     }
     if (child == 0) {
         close(report[0]);
+        // The parent waits for this child: should it be killed, so is the child.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         // A /proc of its own PID namespace, for what reads /proc/PID (the Swift backtracer); the
         // mounts made private first, so nothing done here reaches the rest of the system.
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0

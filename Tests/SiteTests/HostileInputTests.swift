@@ -563,15 +563,82 @@ import Testing
         #expect(Self.liveChildren().isEmpty)
     }
 
+    /// `prensa sim swift` killed with SIGKILL while a block runs (a build killed, a Ctrl-C): the
+    /// block's runner, the block and what it forked into a new session end with it, rather than
+    /// sleep for ever with nobody left to stop them.
+    @Test func blocksDieWithAKilledPrensa() throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("prensa").path
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
+        let name = "prensa-orfao"
+        defer { for pid in Self.live(named: name, waiting: false) { kill(pid_t(pid) ?? 0, SIGKILL) } }
+        let folder = NSTemporaryDirectory() + "prensa-orphans-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let post = """
+            ---
+            title: Órfãos
+            date: 2026-11-27
+            description: Um bloco que nunca termina.
+            ---
+            ```swift sim
+            id: orfao
+            title: Órfãos
+            ---
+            return orphanFigure()
+            }
+
+            import Glibc
+
+            private func rename() {
+                let fd = open("/proc/self/comm", O_WRONLY)
+                _ = write(fd, "\(name)", \(name.utf8.count))
+            }
+
+            private func orphanFigure() -> Figure {
+                if fork() == 0 {
+                    _ = setsid()
+                    rename()
+                    while true { sleep(1000) }
+                }
+                rename()
+                while true { sleep(1000) }
+            ```
+
+            """
+        try Data(post.utf8).write(to: URL(fileURLWithPath: folder + "/orfaos.md"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["sim", "swift", folder + "/orfaos.md", "--source", sharedSwiftSimSite]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Compiling comes first (minutes when cold); then the block and its child show up.
+        let deadline = ContinuousClock.now + .seconds(600)
+        while Self.live(named: name, waiting: false).count < 2 && process.isRunning && ContinuousClock.now < deadline {
+            usleep(50_000)
+        }
+        try #require(Self.live(named: name, waiting: false).count == 2, "the block never ran")
+        kill(process.processIdentifier, SIGKILL)
+        // Checked before waiting for Prensa's end: Foundation's wait also waits for every process
+        // holding a descriptor Prensa inherited from it, as the orphans would.
+        #expect(Self.live(named: name).isEmpty, "left running: \(Self.live(named: name))")
+        for pid in Self.live(named: name, waiting: false) { kill(pid_t(pid) ?? 0, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     /// Processes named ``childName`` that are not zombies, after waiting a little for SIGKILL.
-    static func liveChildren() -> [String] {
+    static func liveChildren() -> [String] { live(named: childName) }
+
+    /// Processes named `name` that are not zombies; `waiting`, after up to 2 s for them to end.
+    static func live(named name: String, waiting: Bool = true) -> [String] {
         var live: [String] = []
-        for _ in 0..<20 {
+        for _ in 0..<(waiting ? 20 : 1) {
             live = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { pid in
                 guard pid.allSatisfy(\.isNumber),
                     let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
                 else { return false }
-                return stat.contains("(\(childName))") && !stat.contains(") Z ")
+                return stat.contains("(\(name))") && !stat.contains(") Z ")
             }
             if live.isEmpty { break }
             usleep(100_000)

@@ -21,6 +21,11 @@ int prensa_sync_directory(const char *path);
 /// systems).
 int prensa_isolate_network(void);
 
+/// Asks the kernel to kill the calling process with SIGKILL when its parent ends (Linux
+/// `PR_SET_PDEATHSIG`), so that a helper does not outlive a build that was killed or stopped
+/// with Ctrl-C. Returns 0 on success, or -1 with `errno` set (`ENOSYS` on other systems).
+int prensa_die_with_parent(void);
+
 /// Runs the rest of the program in a child that is process 1 of a new PID namespace, with a
 /// mount namespace showing that namespace's own `/proc` (Linux `clone`): when the child ends or
 /// is killed, the kernel kills every process it left behind, even one that moved to another
