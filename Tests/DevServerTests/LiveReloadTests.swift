@@ -215,9 +215,9 @@ import Testing
         #expect(await server.listenerCount == 1)
         let start = ContinuousClock.now
         await server.stop()
-        // Stop waits for a rebuild in progress (a late close event can start one), which takes
-        // seconds on a loaded machine; an open stream would hold it forever.
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Stop waits for a rebuild in progress (a late close event from another test's child can
+        // start one), which took 6 s once on a loaded machine; an open stream would hold it forever.
+        #expect(ContinuousClock.now - start < .seconds(30))
         #expect(try await events.waitForEnd(within: .seconds(2)))
         await server.waitUntilStopped()
     }
