@@ -14,7 +14,7 @@ import Testing
             defer { events.close() }
             try server.site.write(
                 "content/posts/ola.md", FixtureSite.postText.replacingOccurrences(of: "Primeiro", with: "Segundo"))
-            let reload = try await events.next("reload", within: .seconds(5))
+            let reload = try await events.next("reload", within: .seconds(20))
             #expect(reload != nil, "no reload within 5 s")
             let post = try await server.get("/posts/ola/")
             #expect(post.text.contains("Segundo parágrafo do post."))
@@ -32,7 +32,7 @@ import Testing
             let diagnostic =
                 "\(server.site.root)/content/posts/ola.md:3:7: error: 'date': month 13 does not exist in '2024-13-45'"
 
-            let error = try #require(try await events.next("build-error", within: .seconds(5)))
+            let error = try #require(try await events.next("build-error", within: .seconds(20)))
             #expect(error.data == #"["\#(diagnostic)"]"#)
             // A close event the kernel delivers late (another thread's child held the file
             // open) may make a second build: it fails the same way.
@@ -54,7 +54,7 @@ import Testing
             #expect(try await late.next("build-error", within: .seconds(2))?.data == error.data)
 
             try server.site.write("content/posts/ola.md", FixtureSite.postText)
-            #expect(try await events.next("reload", within: .seconds(5)) != nil, "no reload after the fix")
+            #expect(try await events.next("reload", within: .seconds(20)) != nil, "no reload after the fix")
             let fixed = try await server.get("/posts/ola/")
             #expect(!fixed.text.contains("Erro de compilação do site"))
             #expect(!fixed.text.contains("prensa-erro"))
@@ -68,7 +68,7 @@ import Testing
             try server.site.write(
                 "content/posts/ola.md",
                 FixtureSite.postText.replacingOccurrences(of: "date: 2024-05-01", with: "date: <b>&\"x\""))
-            let error = try #require(try await events.next("build-error", within: .seconds(5)))
+            let error = try #require(try await events.next("build-error", within: .seconds(20)))
             #expect(!error.data.contains("<"), "the JSON escapes '<' too")
             let page = try await server.get("/").text
             let overlay = try #require(page.firstMatch(of: /<pre[^>]*>([^<]*)<\/pre>/)?.1)
@@ -83,13 +83,15 @@ import Testing
             defer { events.close() }
             try FileManager.default.createDirectory(
                 atPath: server.site.root + "/content/extra/fundo", withIntermediateDirectories: true)
-            _ = try await events.next("reload", within: .seconds(5))
+            // The new folders start a build, which finds nothing to change (and reloads nothing).
+            let built = try await server.waitForBuilds(2, within: .seconds(20))
+            #expect(built, "no build after the folders were made: \(server.log.all)")
             try server.site.write("content/extra/fundo/novo.txt", "novo\n")
             // On a loaded machine the folder's own rebuild may reload after the write: wait for
             // the reload that brings the file (a few at most).
             var file = try await server.get("/extra/fundo/novo.txt")
             for _ in 0..<3 where file.status != 200 {
-                #expect(try await events.next("reload", within: .seconds(10)) != nil)
+                #expect(try await events.next("reload", within: .seconds(20)) != nil)
                 file = try await server.get("/extra/fundo/novo.txt")
             }
             #expect(file.status == 200)
@@ -105,7 +107,7 @@ import Testing
             let template = try String(contentsOfFile: path, encoding: .utf8)
             try server.site.write(
                 "templates/404.mustache", template.replacingOccurrences(of: "Página não encontrada", with: "Sumiu"))
-            #expect(try await events.next("reload", within: .seconds(5)) != nil)
+            #expect(try await events.next("reload", within: .seconds(20)) != nil)
             #expect(try await server.get("/nao-existe/").text.contains("Sumiu"))
         }
     }
@@ -121,7 +123,7 @@ import Testing
             let unexpected = try await events.next(within: .milliseconds(600))
             #expect(unexpected == nil, "\(String(describing: unexpected)) after \(server.log.all)")
             try server.site.write("content/posts/ola.md", FixtureSite.postText + "\nMais.\n")
-            #expect(try await events.next(within: .seconds(5))?.name == "reload")
+            #expect(try await events.next(within: .seconds(20))?.name == "reload")
         }
     }
 
@@ -135,7 +137,7 @@ import Testing
             // Writes closer together than the settle time make one rebuild; on a loaded machine
             // they may make a few, but never one per event, and the last version is served.
             var reloads = 0
-            while reloads < 5, try await events.next(within: .seconds(5))?.name == "reload" {
+            while reloads < 5, try await events.next(within: .seconds(20))?.name == "reload" {
                 reloads += 1
                 if try await server.get("/posts/ola/").text.contains("Linha 5.") { break }
             }
@@ -158,7 +160,7 @@ import Testing
             try Data(FixtureSite.postText.replacingOccurrences(of: "Primeiro", with: "Renomeado").utf8)
                 .write(to: URL(fileURLWithPath: temporary))
             #expect(rename(temporary, server.site.root + "/content/posts/ola.md") == 0)
-            #expect(try await events.next("reload", within: .seconds(5)) != nil)
+            #expect(try await events.next("reload", within: .seconds(20)) != nil)
             #expect(try await server.get("/posts/ola/").text.contains("Renomeado parágrafo"))
         }
     }
@@ -169,10 +171,7 @@ import Testing
             defer { events.close() }
             try server.site.write("content/posts/ola.md", FixtureSite.postText)
             // The build runs and finds nothing changed; the open pages keep their place.
-            let deadline = ContinuousClock.now + .seconds(10)
-            while server.log.all.count < 2 && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            _ = try await server.waitForBuilds(2, within: .seconds(20))
             let rebuilt = server.log.all.dropFirst().first
             guard case .built(let report, _, false) = rebuilt else {
                 Issue.record("no rebuild after the save: \(server.log.all)")
@@ -182,7 +181,7 @@ import Testing
             let unexpected = try await events.next(within: .milliseconds(300))
             #expect(unexpected == nil, "\(String(describing: unexpected))")
             try server.site.write("content/posts/ola.md", FixtureSite.postText + "\nMais.\n")
-            #expect(try await events.next(within: .seconds(5))?.name == "reload")
+            #expect(try await events.next(within: .seconds(20))?.name == "reload")
         }
     }
 
@@ -197,7 +196,7 @@ import Testing
             // takes the post away (a few at most).
             var status = try await server.get("/posts/outro/").status
             for _ in 0..<3 where status != 404 {
-                #expect(try await events.next("reload", within: .seconds(10)) != nil)
+                #expect(try await events.next("reload", within: .seconds(20)) != nil)
                 status = try await server.get("/posts/outro/").status
             }
             #expect(status == 404)

@@ -97,6 +97,16 @@ struct RunningServer {
     let port: UInt16
     let log: EventLog
 
+    /// Waits until the server has reported `count` builds or failures (the first one included);
+    /// false when `timeout` passed first.
+    func waitForBuilds(_ count: Int, within timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while log.all.count < count && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return log.all.count >= count
+    }
+
     /// Starts a server on a new fixture site with `files` added (path → text), runs `body`, then
     /// stops the server and deletes the site, whatever happened.
     static func with(
@@ -298,12 +308,14 @@ final class EventStreamClient: @unchecked Sendable {
     }
 
     static func connect(port: UInt16) async throws -> EventStreamClient {
-        let fd = try RawHTTP.connect(port: port, timeout: 10)
+        // The server sends a comment every 15 s; a stream quiet for 60 s has a dead server. (With
+        // 10 s, the stream ended by itself during any wait longer than that.)
+        let fd = try RawHTTP.connect(port: port, timeout: 60)
         let client = EventStreamClient(fd: fd)
         try RawHTTP.writeAll(
             fd, Array("GET /__prensa/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8))
         Thread { client.readLoop() }.start()
-        let hello = try await client.next(within: .seconds(5))
+        let hello = try await client.next(within: .seconds(20))
         guard hello?.name == "hello" else {
             throw SocketFailure(description: "no hello event, got \(String(describing: hello))")
         }
