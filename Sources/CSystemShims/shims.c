@@ -83,58 +83,68 @@ int prensa_die_with_parent(void) {
 #endif
 }
 
-int prensa_isolate_processes(void) {
 #if defined(__linux__) && defined(CLONE_NEWPID) && defined(CLONE_NEWNS)
-    // The child says on this pipe whether it could set itself up, before it runs anything.
-    int report[2];
-    if (pipe2(report, O_CLOEXEC) != 0) {
+/// Makes the calling process's mounts private (none of its later mounts propagates to other
+/// mount namespaces) and mounts over /proc one for its PID namespace.
+static int mount_own_proc(void) {
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
         return -1;
     }
-    // clone with new namespaces for the child only (unlike unshare, the caller is left as it
-    // was, so it can go on by itself when the child cannot); like fork, it returns twice.
-    long child = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, NULL);
+    return mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+/// Whether a child may get new PID and mount namespaces with its own /proc: tried in a child
+/// made with a bare `clone` (which leaves this process as it was) that only makes system calls,
+/// since the C library's idea of that process (its thread id) is not updated.
+static int can_isolate_processes(void) {
+    long probe = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (probe < 0) {
+        return 0;
+    }
+    if (probe == 0) {
+        syscall(SYS_exit_group, mount_own_proc() == 0 ? 0 : 1);
+    }
+    int status = 0;
+    while (waitpid((pid_t)probe, &status, 0) < 0) {
+        if (errno != EINTR) {
+            return 0;
+        }
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+#endif
+
+int prensa_isolate_processes(void) {
+#if defined(__linux__) && defined(CLONE_NEWPID) && defined(CLONE_NEWNS)
+    if (!can_isolate_processes()) {
+        errno = EPERM;
+        return -1;
+    }
+    // From here on this process only waits, so the namespaces it enters (the PID namespace is
+    // its children's) change nothing for it.
+    if (unshare(CLONE_NEWPID | CLONE_NEWNS) != 0) {
+        return -1;
+    }
+    pid_t child = fork();
     if (child < 0) {
-        int saved = errno;
-        close(report[0]);
-        close(report[1]);
-        errno = saved;
         return -1;
     }
     if (child == 0) {
-        close(report[0]);
         // The parent waits for this child: should it be killed, so is the child.
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        // A /proc of its own PID namespace, for what reads /proc/PID (the Swift backtracer); the
-        // mounts made private first, so nothing done here reaches the rest of the system.
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0
-            || mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
-            char failed = 1;
-            ssize_t written = write(report[1], &failed, 1);
-            (void)written;
-            _exit(0);
-        }
-        close(report[1]);
+        // A /proc of its own PID namespace, for what reads /proc/PID (the Swift backtracer). It
+        // worked in the probe; should it fail now, only backtraces are lost.
+        (void)mount_own_proc();
         return 0;
     }
-    close(report[1]);
-    char failed = 0;
-    ssize_t count;
-    do {
-        count = read(report[0], &failed, 1);
-    } while (count < 0 && errno == EINTR);
-    close(report[0]);
     int status = 0;
-    while (waitpid((pid_t)child, &status, 0) < 0) {
+    while (waitpid(child, &status, 0) < 0) {
         if (errno != EINTR) {
             _exit(70);
         }
     }
-    if (count == 1) {
-        errno = EPERM;
-        return -1;
-    }
-    // The parent only waited: it ends as the child did, with its exit status or killed by the
-    // same signal (a trap), so that whoever started the process sees no difference.
+    // The parent ends as the child did, with its exit status or killed by the same signal (a
+    // trap), so that whoever started the process sees no difference.
     if (WIFSIGNALED(status)) {
         int signal_number = WTERMSIG(status);
         signal(signal_number, SIG_DFL);

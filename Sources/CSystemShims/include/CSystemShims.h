@@ -27,7 +27,8 @@ int prensa_isolate_network(void);
 int prensa_die_with_parent(void);
 
 /// Runs the rest of the program in a child that is process 1 of a new PID namespace, with a
-/// mount namespace showing that namespace's own `/proc` (Linux `clone`): when the child ends or
+/// mount namespace showing that namespace's own `/proc` (Linux `unshare` and `fork`, once a
+/// throwaway child showed the system allows them): when the child ends or
 /// is killed, the kernel kills every process it left behind, even one that moved to another
 /// session or process group. Returns 0 in the child; the parent then never returns: it waits
 /// and ends as the child did (same exit status, or killed by the same signal). Call it while
