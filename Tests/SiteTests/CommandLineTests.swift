@@ -5,7 +5,7 @@ import Testing
 @Suite struct CommandLineTests {
     /// `prensa` sits next to the test bundle in SwiftPM's products folder.
     private var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("prensa").path
+        prensaExecutable
     }
 
     private func run(

@@ -14,7 +14,7 @@ import Testing
 /// which works anywhere, so one of them always runs.
 @Suite(.serialized) struct FullDiskTests {
     private var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("prensa").path
+        prensaExecutable
     }
 
     /// A site whose first version is small and whose second version does not fit: many pages

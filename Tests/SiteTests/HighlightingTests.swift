@@ -292,8 +292,7 @@ import Testing
     }
 
     @Test func commandLineBuildWithoutPythonSucceedsWithOneNotice() throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("prensa").path
+        let executable = prensaExecutable
         try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
         let site = try Self.site()
         defer { site.delete() }

@@ -421,8 +421,7 @@ import Testing
 /// like a compiler's, exit status 1, and the previous site left exactly as it was.
 @Suite struct HostileCommandLineTests {
     @Test func everyMistakeIsPrintedAndThePreviousSiteIsKept() throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("prensa").path
+        let executable = prensaExecutable
         try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
         let sandbox = try Sandbox()
         defer { sandbox.delete() }
@@ -586,8 +585,7 @@ import Testing
     /// block's runner, the block and what it forked into a new session end with it, rather than
     /// sleep for ever with nobody left to stop them.
     @Test func blocksDieWithAKilledPrensa() throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("prensa").path
+        let executable = prensaExecutable
         try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
         let name = "prensa-orfao"
         defer { for pid in Self.live(named: name, waiting: false) { kill(pid_t(pid) ?? 0, SIGKILL) } }

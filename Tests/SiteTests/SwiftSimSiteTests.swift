@@ -119,8 +119,7 @@ let sharedSwiftSimPackage = sharedSwiftSimSite + "/.prensa-cache/swift-sim"
     }
 
     @Test func simSwiftCommandPrintsEachBlocksFigure() throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("prensa").path
+        let executable = prensaExecutable
         try #require(FileManager.default.isExecutableFile(atPath: executable), "build the prensa product first")
         let fixture = repositoryRoot + "/Tests/SiteTests/Fixtures/swiftsim/content/posts/bons.md"
         let process = Process()

@@ -15,6 +15,10 @@ let repositoryRoot: String = {
 /// tests highlight code with it, whatever the site root or `PRENSA_PYTHON` say.
 let venvPython = repositoryRoot + "/.prensa-venv/bin/python"
 
+/// The `prensa` binary, which SwiftPM builds beside the test bundle in its products folder.
+let prensaExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("prensa").path
+
 /// A throwaway site in a temporary folder, with the repository's real templates unless told otherwise.
 struct TestSite {
     let root: String
